@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { trace } from '@opentelemetry/api';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
+
+interface JaegerTraces {
+  data: { traceID: string; spans: { spanID: string; operationName: string; references: unknown[] }[] }[];
+}
+
+describe('OpenTelemetry → Jaeger (real server)', () => {
+  it('exports a span over OTLP and reads it back from the query API', async () => {
+    const service = uniqueName('rtap-itest');
+    const sdk = new NodeSDK({
+      resource: resourceFromAttributes({ 'service.name': service }),
+      traceExporter: new OTLPTraceExporter({ url: endpoints.otlpHttpTraces }),
+    });
+    sdk.start();
+    const tracer = trace.getTracer('itest');
+    let traceId = '';
+    tracer.startActiveSpan('parent', (parent) => {
+      traceId = parent.spanContext().traceId;
+      tracer.startSpan('child').end();
+      parent.end();
+    });
+    await sdk.shutdown(); // flushes the batch processor
+
+    const found = await eventually(async () => {
+      const res = await fetch(`${endpoints.jaegerQuery}/api/traces/${traceId}`);
+      if (!res.ok) return undefined;
+      const body = (await res.json()) as JaegerTraces;
+      return body.data[0]?.spans.length === 2 ? body.data[0] : undefined;
+    }, 15_000, `trace ${traceId} in Jaeger`);
+
+    expect(found.traceID).to.equal(traceId);
+    expect(found.spans.map((s) => s.operationName).sort()).to.deep.equal(['child', 'parent']);
+    const services = (await (await fetch(`${endpoints.jaegerQuery}/api/services`)).json()) as { data: string[] };
+    expect(services.data).to.include(service);
+  });
+});

@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { connect, headers, type NatsConnection } from 'nats';
+import { endpoints, uniqueName } from '../support/endpoints.ts';
+
+describe('NATS JetStream (real server)', () => {
+  let nc: NatsConnection;
+  const stream = uniqueName('itest').replace(/[^a-zA-Z0-9_-]/g, '_');
+  const subject = `itest.${stream}`;
+
+  before(async () => {
+    nc = await connect({ servers: endpoints.natsServers });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: stream, subjects: [subject], duplicate_window: 60_000_000_000 });
+  });
+
+  after(async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(stream);
+    await nc.close();
+  });
+
+  it('keeps one message when the same Nats-Msg-Id is published twice', async () => {
+    const js = nc.jetstream();
+    const h = headers();
+    h.set('X-Test', 'dedup');
+    const first = await js.publish(subject, new TextEncoder().encode('result-1'), { msgID: 'result-1', headers: h });
+    const second = await js.publish(subject, new TextEncoder().encode('result-1 again'), { msgID: 'result-1' });
+    const other = await js.publish(subject, new TextEncoder().encode('result-2'), { msgID: 'result-2' });
+
+    expect(first.duplicate).to.equal(false);
+    expect(second.duplicate).to.equal(true);
+    expect(second.seq).to.equal(first.seq);
+    expect(other.duplicate).to.equal(false);
+
+    const info = await (await nc.jetstreamManager()).streams.info(stream);
+    expect(info.state.messages).to.equal(2);
+    const stored = await (await nc.jetstreamManager()).streams.getMessage(stream, { seq: first.seq });
+    expect(new TextDecoder().decode(stored.data)).to.equal('result-1');
+    expect(stored.header.get('X-Test')).to.equal('dedup');
+  });
+});

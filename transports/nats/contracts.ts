@@ -1,0 +1,51 @@
+// What travels on NATS between actor nodes and the gateway: subjects, stream names, payloads.
+// Nodes publish; the gateway (and any other consumer) subscribes. JSON payloads, UTF-8.
+
+import type { AnalyticsResult } from '../../actors/results.ts';
+
+/** JetStream stream holding every result; `Nats-Msg-Id` = result id, so re-emitted results are dropped. */
+export const RESULTS_STREAM = 'RTAP_RESULTS';
+export const RESULTS_SUBJECTS = 'rtap.results.>';
+
+/** `rtap.results.window.<analytic>` or `rtap.results.pattern.<pattern>` */
+export function resultSubject(result: AnalyticsResult): string {
+  return result.kind === 'window' ? `rtap.results.window.${result.analytic}` : `rtap.results.pattern.${result.pattern}`;
+}
+
+/** Core NATS (not persisted): each node's presence, every `heartbeatIntervalMs`. */
+export const HEARTBEAT_SUBJECT_PREFIX = 'rtap.cluster.heartbeat';
+export const heartbeatSubject = (nodeId: string): string => `${HEARTBEAT_SUBJECT_PREFIX}.${nodeId}`;
+
+export interface PartitionStatus {
+  partition: number;
+  /** Next offset to process. */
+  offset: number;
+  /** High watermark minus offset, at the last fetch. */
+  lag: number;
+  /** Event-time watermark (ms), or null before the first event. */
+  watermark: number | null;
+  mailboxDepth: number;
+  restarts: number;
+  /** Paused by backpressure (mailbox above its high-water mark). */
+  paused: boolean;
+  lastSnapshotAt: number | null;
+  lastSnapshotBytes: number | null;
+}
+
+export interface NodeHeartbeat {
+  nodeId: string;
+  pid: number;
+  host: string;
+  startedAt: number;
+  sentAt: number;
+  /** 'ok', or 'degraded' with reasons (e.g. "influxdb unreachable, 1200 points buffered"). */
+  status: 'ok' | 'degraded';
+  reasons: string[];
+  partitions: PartitionStatus[];
+  counters: { eventsProcessed: number; resultsPublished: number; dlq: number; lateEvents: number };
+  /** The node stops sending when it shuts down cleanly; it sends `leaving: true` once before. */
+  leaving?: boolean;
+}
+
+/** Header that carries W3C trace context across NATS (same name as HTTP). */
+export const TRACEPARENT_HEADER = 'traceparent';

@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { connect, type NatsConnection } from 'nats';
+import { NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
+import { RESULTS_STREAM } from '../../transports/nats/contracts.ts';
+import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
+import { windowResult } from '../support/results.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
+
+async function storedCount(nc: NatsConnection, subject: string): Promise<number> {
+  const info = await (await nc.jetstreamManager()).streams.info(RESULTS_STREAM, { subjects_filter: subject });
+  return info.state.subjects?.[subject] ?? 0;
+}
+
+describe('NatsResultSink (real NATS JetStream)', () => {
+  let nc: NatsConnection;
+  before(async () => {
+    nc = await connect({ servers: endpoints.natsServers });
+  });
+  after(async () => {
+    await nc.close();
+  });
+
+  it('publishes each result once, even when it is offered twice (replay after a crash)', async () => {
+    const analytic = uniqueName('itest').replace(/-/g, '_');
+    const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
+    try {
+      for (let i = 0; i < 300; i++) sink.offer(windowResult(analytic, i));
+      for (let i = 0; i < 300; i++) sink.offer(windowResult(analytic, i)); // the replay
+      await sink.flush();
+      expect(await storedCount(nc, `rtap.results.window.${analytic}`)).to.equal(300);
+      expect(sink.status()).to.include({ healthy: true, buffered: 0, delivered: 600 });
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('buffers while NATS is unreachable, reports it, and delivers everything once it is back', async () => {
+    const analytic = uniqueName('itest').replace(/-/g, '_');
+    const proxy = new TcpProxy(4222);
+    await proxy.up();
+    const sink = new NatsResultSink({ servers: `nats://127.0.0.1:${proxy.port}`, duplicateWindowMs: 120_000, highWater: 50 });
+    try {
+      sink.offer(windowResult(analytic, 0));
+      await sink.flush();
+      await proxy.down();
+
+      let accepting = true;
+      for (let i = 1; i < 100; i++) accepting = sink.offer(windowResult(analytic, i));
+      expect(accepting, 'offer asks the caller to pause above the high-water mark').to.equal(false);
+      const degraded = await eventually(async () => (sink.status().healthy ? undefined : sink.status()), 15_000, 'a degraded status');
+      expect(degraded.reason).to.match(/^nats: /);
+      expect(degraded.buffered).to.equal(99);
+
+      await proxy.up();
+      await sink.flush();
+      expect(await storedCount(nc, `rtap.results.window.${analytic}`)).to.equal(100);
+      await eventually(async () => (sink.status().healthy ? true : undefined), 10_000, 'a healthy status again');
+    } finally {
+      await sink.close();
+      await proxy.down();
+    }
+  });
+});

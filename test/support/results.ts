@@ -1,0 +1,34 @@
+// Builders of analytics results for tests of the transports.
+import type { PatternResult, WindowResult } from '../../actors/results.ts';
+
+export function windowResult(analytic: string, i: number, partition = 0): WindowResult {
+  const windowStart = 1_700_000_000_000 + i * 5_000;
+  return {
+    kind: 'window',
+    id: `${analytic}|p${partition}|/page-${i % 7}|${windowStart}-${windowStart + 5_000}|f0`,
+    analytic,
+    partition,
+    key: `/page-${i % 7}`,
+    windowStart,
+    windowEnd: windowStart + 5_000,
+    firing: 0,
+    trigger: 'final',
+    values: { count: i + 1 },
+  };
+}
+
+export function patternResult(pattern: string, i: number, partition = 0): PatternResult {
+  const offsets = [i * 3, i * 3 + 1, i * 3 + 2];
+  return {
+    kind: 'pattern',
+    id: `${pattern}|p${partition}|${offsets.join('.')}`,
+    pattern,
+    partition,
+    key: `user-${i}`,
+    status: 'matched',
+    eventIds: offsets.map((o) => `e${o}`),
+    offsets,
+    startTime: 1_700_000_000_000 + i * 1_000,
+    endTime: 1_700_000_000_000 + i * 1_000 + 500,
+  };
+}

@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { DeliveryQueue } from './delivery-queue.ts';
+
+const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('DeliveryQueue', () => {
+  it('batches, delivers everything once, and reports the buffer', async () => {
+    const sent: number[][] = [];
+    const q = new DeliveryQueue<number>({ send: async (b) => void sent.push(b), maxBatch: 3, maxInFlight: 2, highWater: 100, lingerMs: 5 });
+    for (let i = 0; i < 7; i++) q.push(i);
+    await q.flush();
+    expect(sent.flat()).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
+    expect(sent.every((b) => b.length <= 3)).to.equal(true);
+    expect(q.buffered).to.equal(0);
+    expect(q.delivered).to.equal(7);
+    q.close();
+  });
+
+  it('retries failed batches without losing or reordering what a flush waits for', async () => {
+    let failures = 2;
+    const delivered: number[] = [];
+    const errors: string[] = [];
+    let recovered = 0;
+    const q = new DeliveryQueue<number>({
+      send: async (b) => {
+        if (failures > 0) {
+          failures--;
+          throw new Error('server down');
+        }
+        delivered.push(...b);
+      },
+      maxBatch: 2, maxInFlight: 1, highWater: 100, lingerMs: 0,
+      onError: (e) => errors.push(e.message),
+      onRecovered: () => recovered++,
+    });
+    for (let i = 0; i < 5; i++) q.push(i);
+    await q.flush();
+    expect(delivered.sort()).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(errors).to.deep.equal(['server down', 'server down']);
+    expect(q.retries).to.equal(2);
+    expect(recovered).to.equal(1);
+    q.close();
+  });
+
+  it('does not resolve a flush while an earlier item is still unacknowledged', async () => {
+    const releases: (() => void)[] = [];
+    const q = new DeliveryQueue<number>({
+      send: () => new Promise<void>((r) => releases.push(r)),
+      maxBatch: 1, maxInFlight: 10, highWater: 100, lingerMs: 0,
+    });
+    q.push(1);
+    q.push(2);
+    let done = false;
+    void q.flush().then(() => (done = true));
+    releases[1]!(); // the later item acks first
+    await tick(1);
+    expect(done).to.equal(false);
+    releases[0]!();
+    await tick(1);
+    expect(done).to.equal(true);
+    q.close();
+  });
+
+  it('signals backpressure at the high-water mark instead of dropping', async () => {
+    const q = new DeliveryQueue<number>({ send: () => new Promise<void>(() => {}), maxBatch: 10, maxInFlight: 1, highWater: 3, lingerMs: 0 });
+    expect([q.push(1), q.push(2), q.push(3), q.push(4)]).to.deep.equal([true, true, false, false]);
+    expect(q.buffered).to.equal(4);
+    q.close();
+  });
+});

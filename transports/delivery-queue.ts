@@ -1,0 +1,140 @@
+// The bounded, never-dropping queue behind every result sink: items wait here until the
+// transport acknowledges them; failed sends go back to the front and are retried with backoff.
+// Flush barriers use sequence numbers: a barrier resolves when no item at or before it is unacked
+// (acks may arrive out of order, so counting acks would not be enough).
+import { retryDelayMs } from './result-sink.ts';
+
+export interface DeliveryQueueOptions<T> {
+  /** Sends a batch; resolves when the transport acknowledged all of it, rejects otherwise. */
+  send(batch: T[]): Promise<void>;
+  maxBatch: number;
+  /** How many batches may be in flight at once. */
+  maxInFlight: number;
+  /** At or above this many buffered items, `push` returns false (the caller should pause its sources). */
+  highWater: number;
+  /** Collect for at most this long before sending a partial batch (0: send at once). */
+  lingerMs: number;
+  onError?(err: Error): void;
+  onRecovered?(): void;
+}
+
+interface Entry<T> {
+  seq: number;
+  value: T;
+}
+
+interface Barrier {
+  seq: number;
+  resolve(): void;
+}
+
+export class DeliveryQueue<T> {
+  private queue: Entry<T>[] = [];
+  private head = 0;
+  /** First sequence number of each batch in flight. */
+  private inFlight = new Set<number>();
+  private nextSeq = 0;
+  private ackedCount = 0;
+  private barriers: Barrier[] = [];
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAttempt = 0;
+  private closed = false;
+  retries = 0;
+  lastError: Error | undefined;
+
+  constructor(private readonly opts: DeliveryQueueOptions<T>) {}
+
+  get buffered(): number {
+    return this.nextSeq - this.ackedCount;
+  }
+
+  get delivered(): number {
+    return this.ackedCount;
+  }
+
+  push(value: T): boolean {
+    this.queue.push({ seq: this.nextSeq++, value });
+    if (this.pending() >= this.opts.maxBatch || this.opts.lingerMs === 0) this.pump();
+    else if (!this.lingerTimer && !this.retryTimer) this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
+    return this.buffered < this.opts.highWater;
+  }
+
+  /** Resolves when everything pushed before this call is acknowledged. */
+  flush(): Promise<void> {
+    if (this.buffered === 0) return Promise.resolve();
+    const seq = this.nextSeq - 1;
+    return new Promise((resolve) => {
+      this.barriers.push({ seq, resolve });
+      this.pump();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.lingerTimer);
+    clearTimeout(this.retryTimer);
+  }
+
+  private pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  private lowestUnacked(): number {
+    let low = this.head < this.queue.length ? this.queue[this.head]!.seq : this.nextSeq;
+    for (const s of this.inFlight) if (s < low) low = s;
+    return low;
+  }
+
+  private pump(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    if (this.retryTimer || this.closed) return;
+    while (this.inFlight.size < this.opts.maxInFlight && this.pending() > 0) {
+      const end = Math.min(this.queue.length, this.head + this.opts.maxBatch);
+      const batch = this.queue.slice(this.head, end);
+      this.head = end;
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      const first = batch[0]!.seq;
+      this.inFlight.add(first);
+      this.opts.send(batch.map((e) => e.value)).then(
+        () => this.onAck(first, batch.length),
+        (err: unknown) => this.onFail(first, batch, err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+  }
+
+  private onAck(first: number, n: number): void {
+    this.inFlight.delete(first);
+    this.ackedCount += n;
+    if (this.lastError) {
+      this.retryAttempt = 0;
+      this.lastError = undefined;
+      this.opts.onRecovered?.();
+    }
+    const low = this.lowestUnacked();
+    while (this.barriers.length > 0 && this.barriers[0]!.seq < low) this.barriers.shift()!.resolve();
+    if (this.pending() > 0 && (this.pending() >= this.opts.maxBatch || this.barriers.length > 0 || this.opts.lingerMs === 0)) this.pump();
+    else if (this.pending() > 0 && !this.lingerTimer) this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
+  }
+
+  private onFail(first: number, batch: Entry<T>[], err: Error): void {
+    this.inFlight.delete(first);
+    this.retries++;
+    this.lastError = err;
+    this.opts.onError?.(err);
+    // Back to the front: nothing is dropped; downstream de-duplication absorbs any copy that
+    // did arrive before the failure was reported.
+    this.queue.splice(this.head, 0, ...batch);
+    if (this.closed || this.retryTimer) return;
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, retryDelayMs(++this.retryAttempt));
+  }
+}

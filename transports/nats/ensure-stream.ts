@@ -1,0 +1,28 @@
+// Creates a JetStream stream if it is missing; an existing stream is left as configured
+// (an operator may have tuned its limits), except that our subjects must be covered.
+import type { NatsConnection } from 'nats';
+
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  duplicateWindowMs: number;
+  maxAgeMs?: number;
+}
+
+export async function ensureStream(nc: NatsConnection, spec: StreamSpec): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  const nanos = (ms: number): number => ms * 1_000_000;
+  try {
+    const info = await jsm.streams.info(spec.name);
+    const missing = spec.subjects.filter((s) => !info.config.subjects.includes(s));
+    if (missing.length > 0) await jsm.streams.update(spec.name, { ...info.config, subjects: [...info.config.subjects, ...missing] });
+  } catch (err) {
+    if (!/stream not found/i.test((err as Error).message)) throw err;
+    await jsm.streams.add({
+      name: spec.name,
+      subjects: spec.subjects,
+      duplicate_window: nanos(spec.duplicateWindowMs),
+      max_age: nanos(spec.maxAgeMs ?? 24 * 3_600_000),
+    });
+  }
+}

@@ -1,0 +1,119 @@
+// Publishes results to the JetStream stream RTAP_RESULTS with Nats-Msg-Id = result id: a result
+// re-emitted after a crash (replay from the last checkpoint) is dropped by the server as long as
+// it arrives within the stream's duplicate window.
+import { connect, headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
+import type { AnalyticsResult } from '../../actors/results.ts';
+import { DeliveryQueue } from '../delivery-queue.ts';
+import type { ResultSink, SinkStatus } from '../result-sink.ts';
+import { RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, resultSubject } from './contracts.ts';
+import { ensureStream } from './ensure-stream.ts';
+
+export interface NatsResultSinkOptions {
+  servers: string;
+  /** How long the server remembers result ids; must exceed the longest replay after a crash. */
+  duplicateWindowMs: number;
+  /** Buffered results above which `offer` asks the caller to pause. */
+  highWater: number;
+  name?: string;
+}
+
+interface Outgoing {
+  subject: string;
+  id: string;
+  data: Uint8Array;
+  traceparent: string | undefined;
+}
+
+const encoder = new TextEncoder();
+
+export class NatsResultSink implements ResultSink {
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private streamReady = false;
+  private connectError: string | undefined;
+  private readonly queue: DeliveryQueue<Outgoing>;
+
+  constructor(private readonly opts: NatsResultSinkOptions) {
+    this.queue = new DeliveryQueue<Outgoing>({
+      send: (batch) => this.send(batch),
+      maxBatch: 256,
+      maxInFlight: 8,
+      highWater: opts.highWater,
+      lingerMs: 0,
+    });
+    void this.connectLoop();
+  }
+
+  offer(result: AnalyticsResult, traceparent?: string): boolean {
+    return this.queue.push({ subject: resultSubject(result), id: result.id, data: encoder.encode(JSON.stringify(result)), traceparent });
+  }
+
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  status(): SinkStatus {
+    const reason = this.connectError ?? this.queue.lastError?.message;
+    return {
+      name: 'nats',
+      healthy: this.js !== undefined && this.streamReady && !this.queue.lastError,
+      buffered: this.queue.buffered,
+      delivered: this.queue.delivered,
+      retries: this.queue.retries,
+      ...(reason ? { reason: `nats: ${reason}` } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.queue.close();
+    await this.nc?.drain().catch(() => undefined);
+  }
+
+  /** Keeps trying to connect in the background: a node starts (and buffers) while NATS is down. */
+  private async connectLoop(): Promise<void> {
+    try {
+      this.nc = await connect({
+        servers: this.opts.servers,
+        name: this.opts.name ?? 'rtap-node',
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        waitOnFirstConnect: true,
+      });
+      this.connectError = undefined;
+      this.js = this.nc.jetstream();
+      void this.watchStatus(this.nc);
+    } catch (err) {
+      this.connectError = (err as Error).message;
+    }
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') this.connectError = `disconnected from ${String(s.data)}`;
+      if (s.type === 'reconnect') {
+        this.connectError = undefined;
+        this.streamReady = false; // the server may have restarted without our stream
+      }
+    }
+  }
+
+  private async send(batch: Outgoing[]): Promise<void> {
+    const nc = this.nc;
+    const js = this.js;
+    if (!nc || !js || nc.isClosed()) throw new Error(this.connectError ?? 'not connected');
+    if (!this.streamReady) {
+      await ensureStream(nc, { name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicateWindowMs: this.opts.duplicateWindowMs });
+      this.streamReady = true;
+    }
+    await Promise.all(
+      batch.map((o) => {
+        let h;
+        if (o.traceparent) {
+          h = natsHeaders();
+          h.set(TRACEPARENT_HEADER, o.traceparent);
+        }
+        return js.publish(o.subject, o.data, { msgID: o.id, timeout: 5_000, ...(h ? { headers: h } : {}) });
+      }),
+    );
+  }
+}

@@ -1,0 +1,27 @@
+// Public API of the actor runtime (generic: knows nothing about analytics or transports).
+export { Actor } from './actor.ts';
+export type { ActorContext, ActorRef, AnyRef, LifecycleExtension, Props, StopReason, Terminated } from './actor.ts';
+export { ActorSystem } from './actor-system.ts';
+export type { ActorSystemOptions, TerminationResult } from './actor-system.ts';
+export type { ActorStatus } from './actor-cell.ts';
+export { ManualClock, realClock } from './clock.ts';
+export type { Clock, TimerHandle } from './clock.ts';
+export { DeadLetters } from './dead-letters.ts';
+export type { DeadLetter, DeadLetterListener, DeadLetterReason } from './dead-letters.ts';
+export { ActorStoppedError, AskTimeoutError, RestartBudgetExceededError, StashOverflowError } from './errors.ts';
+export type { ActorStats } from './introspection.ts';
+export { consoleLogger, silentLogger } from './logger.ts';
+export type { Logger } from './logger.ts';
+export { DEFAULT_MAILBOX_CAPACITY } from './mailbox.ts';
+export type { MailboxOptions, MailboxPolicy, MailboxView, WaterMark, WaterMarkListener } from './mailbox.ts';
+export { Persistence } from './persistence.ts';
+export type { PersistenceOptions, PersistenceStats } from './persistence.ts';
+export { backoffDelay, Supervision } from './supervision.ts';
+export type { Backoff, Directive, FailureInfo, RestartOptions, SupervisionScope, SupervisorStrategy } from './supervision.ts';
+export type { Timers } from './timers.ts';
+export { DiskSnapshotStore, encodeSnapshotId } from './snapshot/disk-snapshot-store.ts';
+export type { DiskSnapshotStoreOptions, SnapshotFs } from './snapshot/disk-snapshot-store.ts';
+export { KeyedLock } from './snapshot/keyed-lock.ts';
+export { MemorySnapshotStore } from './snapshot/memory-snapshot-store.ts';
+export { SnapshotError } from './snapshot/snapshot-store.ts';
+export type { LoadedSnapshot, SkippedSnapshot, SnapshotEvent, SnapshotInfo, SnapshotMeta, SnapshotStore } from './snapshot/snapshot-store.ts';

@@ -1,0 +1,222 @@
+// One Kafka partition's analytics: decodes its records, runs the engine, sends results and dead
+// letters out, and checkpoints. Restores its latest snapshot on (re)start and asks the source to
+// seek just past it, so a crash replays exactly what the snapshot does not cover.
+//
+// Checkpoint order (what makes results exactly-once with de-duplicating sinks):
+//   1. take the state bytes at offset N (synchronously: a consistent cut),
+//   2. flush results and dead letters emitted up to N (they are durable downstream),
+//   3. save the snapshot (durable), 4. commit N+1 to Kafka, 5. prune old snapshots.
+// A crash anywhere replays from the previous durable snapshot and re-emits results with the
+// same ids, which NATS (Nats-Msg-Id) and InfluxDB (point identity) absorb.
+import { Actor, type ActorRef } from '../../runtime/index.ts';
+import { isDecodeError, type EventCodec } from '../events/index.ts';
+import type { AnalyticsEngine } from '../engine/index.ts';
+import type { PartitionPorts, SourceRecord } from './ports.ts';
+
+export type PartitionMsg =
+  | { type: 'records'; epoch: number; records: SourceRecord[] }
+  | { type: 'checkpoint' }
+  | { type: 'tick' }
+  | { type: 'revoke'; replyTo: ActorRef<CheckpointOutcome> }
+  | { type: 'status'; replyTo: ActorRef<PartitionState> };
+
+export interface CheckpointOutcome {
+  ok: boolean;
+  /** The next offset the checkpoint covers (committed), if one was taken. */
+  nextOffset?: number;
+  error?: string;
+}
+
+export interface PartitionState {
+  partition: number;
+  /** Next offset to process. */
+  nextOffset: number;
+  watermark: number | null;
+  processed: number;
+  late: number;
+  deadLettered: number;
+  lastSnapshotAt: number | null;
+  lastSnapshotBytes: number | null;
+  lastCheckpointError: string | null;
+}
+
+export interface PartitionActorOptions {
+  partition: number;
+  /** Snapshot id: one per source partition, e.g. `events-3`. */
+  snapshotId: string;
+  createEngine(partition: number): AnalyticsEngine;
+  codec: EventCodec;
+  ports: PartitionPorts;
+  checkpointIntervalMs: number;
+  /** Processing-time tick for idleness detection. */
+  tickIntervalMs: number;
+  /** A record that fails the handler this many times is dead-lettered on the next attempt. */
+  maxFailures: number;
+  keepSnapshots: number;
+}
+
+export class PartitionActor extends Actor<PartitionMsg> {
+  private readonly engine: AnalyticsEngine;
+  private epoch = -1;
+  /** Last offset consumed (processed, dead-lettered or skipped); -1 before any. */
+  private lastOffset = -1;
+  private checkpointedOffset = -1;
+  private inFlight: Promise<CheckpointOutcome> | undefined;
+  private processed = 0;
+  private late = 0;
+  private deadLettered = 0;
+  private lastSnapshotAt: number | null = null;
+  private lastSnapshotBytes: number | null = null;
+  private lastCheckpointError: string | null = null;
+
+  constructor(private readonly opts: PartitionActorOptions) {
+    super();
+    this.engine = opts.createEngine(opts.partition);
+  }
+
+  override async preStart(): Promise<void> {
+    const { ports, snapshotId, partition } = this.opts;
+    const loaded = await ports.snapshots.loadLatest(snapshotId);
+    for (const s of loaded?.skipped ?? []) this.context.log.warn('corrupt snapshot skipped', { partition, seq: s.seq, location: s.location, reason: s.reason });
+    if (loaded) {
+      this.engine.restore(loaded.bytes);
+      this.lastOffset = Number(loaded.info.meta.offset ?? this.engine.offset);
+      this.checkpointedOffset = this.lastOffset;
+      this.lastSnapshotAt = loaded.info.createdAt;
+      this.lastSnapshotBytes = loaded.info.size;
+    }
+    // Without a snapshot the state is empty, so the input is read from its beginning.
+    this.epoch = ports.source.seek(partition, loaded ? this.lastOffset + 1 : undefined);
+    this.context.timers.startPeriodic('checkpoint', { type: 'checkpoint' }, this.opts.checkpointIntervalMs);
+    this.context.timers.startPeriodic('tick', { type: 'tick' }, this.opts.tickIntervalMs);
+    this.context.log.info('partition started', { partition, from: loaded ? this.lastOffset + 1 : 'beginning', snapshotSeq: loaded?.info.seq ?? null });
+  }
+
+  async receive(msg: PartitionMsg): Promise<void> {
+    switch (msg.type) {
+      case 'records':
+        if (msg.epoch === this.epoch) await this.consume(msg.records);
+        return;
+      case 'tick':
+        this.engine.tick();
+        await this.drain(undefined);
+        return;
+      case 'checkpoint':
+        void this.checkpoint();
+        return;
+      case 'revoke': {
+        const outcome = await this.checkpoint();
+        msg.replyTo.tell(outcome);
+        this.context.stopSelf();
+        return;
+      }
+      case 'status':
+        msg.replyTo.tell(this.state());
+        return;
+    }
+  }
+
+  state(): PartitionState {
+    return {
+      partition: this.opts.partition,
+      nextOffset: this.lastOffset + 1,
+      watermark: this.processed > 0 || this.lastOffset >= 0 ? this.engine.watermark : null,
+      processed: this.processed,
+      late: this.late,
+      deadLettered: this.deadLettered,
+      lastSnapshotAt: this.lastSnapshotAt,
+      lastSnapshotBytes: this.lastSnapshotBytes,
+      lastCheckpointError: this.lastCheckpointError,
+    };
+  }
+
+  private async consume(records: SourceRecord[]): Promise<void> {
+    const { failures, maxFailures } = { failures: this.opts.ports.failures, maxFailures: this.opts.maxFailures };
+    for (const record of records) {
+      if (record.offset <= this.lastOffset) continue; // already covered by the restored state
+      if ((failures.get(record.offset) ?? 0) >= maxFailures) {
+        failures.delete(record.offset);
+        this.deadLetter(record, 'handler-failed', `failed the handler ${maxFailures} times in a row`);
+      } else {
+        try {
+          this.process(record);
+        } catch (err) {
+          // Count, then fail: the supervisor restarts this actor from its last snapshot (the
+          // engine state may be half-updated), and the replay meets this record again.
+          failures.set(record.offset, (failures.get(record.offset) ?? 0) + 1);
+          throw err;
+        }
+        failures.delete(record.offset);
+      }
+      this.lastOffset = record.offset;
+      if (record.traceparent) await this.drain(record.traceparent);
+    }
+    await this.drain(undefined);
+  }
+
+  private process(record: SourceRecord): void {
+    if (record.value === null) {
+      this.deadLetter(record, 'undecodable', 'record has no value');
+      return;
+    }
+    let event;
+    try {
+      event = this.opts.codec.decode(record.value);
+    } catch (err) {
+      if (!isDecodeError(err)) throw err;
+      this.deadLetter(record, err.reason, err.message);
+      return;
+    }
+    this.processed++;
+    const outcome = this.engine.process(event, record.offset);
+    if (outcome === 'late') this.late++;
+    else if (outcome !== 'accepted') this.deadLetter(record, outcome, `eventTime ${event.eventTime}`);
+  }
+
+  /** Moves engine output to the ports; waits when a sink is full (this pauses the partition). */
+  private async drain(traceparent: string | undefined): Promise<void> {
+    const { results } = this.opts.ports;
+    let full = false;
+    for (const r of this.engine.takeResults()) if (!results.offer(r, traceparent)) full = true;
+    // Side outputs are handled as each event is processed (see process); these only keep the
+    // engine's buffers from growing.
+    this.engine.takeRejected();
+    this.engine.takeLate();
+    if (full) await results.flush();
+  }
+
+  private deadLetter(record: SourceRecord, reason: string, detail: string): void {
+    this.deadLettered++;
+    this.opts.ports.deadLetters.send({ partition: this.opts.partition, offset: record.offset, value: record.value, reason, detail });
+  }
+
+  /** Runs at most one checkpoint at a time; processing goes on while it completes. */
+  private checkpoint(): Promise<CheckpointOutcome> {
+    if (this.inFlight) return this.inFlight.then(() => this.checkpoint());
+    if (this.lastOffset === this.checkpointedOffset) return Promise.resolve({ ok: true, nextOffset: this.lastOffset + 1 });
+    const { ports, partition, snapshotId, keepSnapshots } = this.opts;
+    const offset = this.lastOffset;
+    const bytes = this.engine.snapshot();
+    const meta = { offset, watermark: this.engine.watermark };
+    this.inFlight = (async (): Promise<CheckpointOutcome> => {
+      try {
+        await Promise.all([ports.results.flush(), ports.deadLetters.flush()]);
+        const info = await ports.snapshots.save(snapshotId, bytes, meta);
+        await ports.source.commit(partition, offset + 1);
+        this.checkpointedOffset = offset;
+        this.lastSnapshotAt = info.createdAt;
+        this.lastSnapshotBytes = info.size;
+        this.lastCheckpointError = null;
+        await ports.snapshots.prune(snapshotId, keepSnapshots);
+        return { ok: true, nextOffset: offset + 1 };
+      } catch (err) {
+        this.lastCheckpointError = (err as Error).message;
+        this.context.log.error('checkpoint failed', { partition, offset, error: this.lastCheckpointError });
+        return { ok: false, error: this.lastCheckpointError };
+      } finally {
+        this.inFlight = undefined;
+      }
+    })();
+    return this.inFlight;
+  }
+}

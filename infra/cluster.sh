@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# rtap's own processes: actor nodes and the gateway, as background processes of this checkout.
+#   up [NODES]     start the gateway and NODES nodes (default 2) unless already running
+#   spawn-node     start one more node (the consumer group rebalances partitions onto it)
+#   down           stop every node and the gateway (SIGTERM: each node checkpoints and leaves)
+#   status         one line per process
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RTAP=(node --enable-source-maps --import tsx "$RTAP_ROOT/bin/rtap.ts")
+
+node_ids() { for f in "$RTAP_PIDS"/node-*.pid; do [ -e "$f" ] && basename "$f" .pid; done; }
+
+next_node_id() {
+  local n=1
+  while [ -e "$RTAP_PIDS/node-$n.pid" ] && is_running "node-$n"; do n=$((n + 1)); done
+  echo "node-$n"
+}
+
+start_node() {
+  local id=$1 log="$RTAP_LOGS/$1.log"
+  start_daemon "$id" "$log" "${RTAP[@]}" node --node.id="$id"
+  # A node is up once it has joined the group and published its first heartbeat.
+  wait_until "$id" 60 "$log" grep -q '"msg":"node ready"' "$log" || return 1
+  info "$id: up (log $log)"
+}
+
+start_gateway() {
+  is_running gateway && return 0
+  require_free_ports gateway 3000 || return 1
+  local log="$RTAP_LOGS/gateway.log"
+  start_daemon gateway "$log" "${RTAP[@]}" gateway
+  wait_until gateway 30 "$log" http_ok http://127.0.0.1:3000/api/health 2 || return 1
+  info "gateway: up (log $log)"
+}
+
+case "${1:-}" in
+  up)
+    want=${2:-2}
+    start_gateway || exit 1
+    running=0; for id in $(node_ids); do is_running "$id" && running=$((running + 1)); done
+    for ((i = running; i < want; i++)); do start_node "$(next_node_id)" || exit 1; done ;;
+  spawn-node) start_node "$(next_node_id)" ;;
+  down)
+    for id in $(node_ids); do stop_daemon "$id" 30 & done; wait
+    stop_daemon gateway 10
+    info "nodes and gateway: stopped" ;;
+  status)
+    for id in gateway $(node_ids); do
+      if is_running "$id"; then printf '%-9s %sup%s    pid %s\n' "$id" "$C_GRN" "$C_OFF" "$(pid_of "$id")"
+      else printf '%-9s %sdown%s  not running\n' "$id" "$C_RED" "$C_OFF"; fi
+    done ;;
+  *) echo "usage: infra/cluster.sh up [nodes] | spawn-node | down | status"; exit 2 ;;
+esac

@@ -1,0 +1,29 @@
+// Test driver: feeds an operator a step list, optionally snapshotting and restoring into a fresh
+// instance at chosen steps, and collects everything it emits.
+import type { Operator } from '../../operator.ts';
+import type { AnalyticsResult, PatternResult } from '../../results.ts';
+
+export type Step<E> = { readonly event: E; readonly offset: number } | { readonly watermark: number };
+
+export function drive<E>(
+  make: () => Operator<E>,
+  steps: readonly Step<E>[],
+  restoreAt: ReadonlySet<number> = new Set(),
+): PatternResult[] {
+  const out: PatternResult[] = [];
+  const emit = (r: AnalyticsResult): void => {
+    if (r.kind !== 'pattern') throw new Error('unexpected result kind');
+    out.push(r);
+  };
+  let op = make();
+  steps.forEach((s, i) => {
+    if (restoreAt.has(i)) {
+      const bytes = op.snapshot();
+      op = make();
+      op.restore(bytes);
+    }
+    if ('watermark' in s) op.onWatermark(s.watermark, emit);
+    else op.onEvent(s.event, s.offset, emit);
+  });
+  return out;
+}

@@ -1,0 +1,2 @@
+export * from './analytics-engine.ts';
+export * from './operators.ts';

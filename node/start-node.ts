@@ -1,0 +1,146 @@
+// `rtap node`: one actor node of the cluster. Wires the Kafka bridge and its partition actors to
+// the real transports, reports itself on NATS, and leaves cleanly on SIGTERM (every partition
+// checkpoints, then the node leaves the consumer group).
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { connect, type NatsConnection } from 'nats';
+import { ActorSystem, DiskSnapshotStore, type ActorRef, type Logger, type SnapshotStore } from '../runtime/index.ts';
+import { AnalyticsEngine, withPatterns } from '../actors/engine/index.ts';
+import { EventCodec } from '../actors/events/index.ts';
+import type { CheckpointOutcome } from '../actors/partition/partition-actor.ts';
+import { createKafka, requireTopic } from '../transports/kafka/client.ts';
+import { DeadLetterProducer } from '../transports/kafka/dead-letter-producer.ts';
+import { KafkaSource } from '../transports/kafka/kafka-source.ts';
+import { InfluxResultSink } from '../transports/influx/influx-result-sink.ts';
+import { NatsResultSink } from '../transports/nats/nats-result-sink.ts';
+import { ObjectStoreSnapshotStore } from '../transports/nats/object-store-snapshot-store.ts';
+import { fanOut } from './composite-output.ts';
+import type { NodeConfig } from './config.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { KafkaBridge, type BridgeMsg, type BridgeStatus } from './kafka-bridge.ts';
+
+export interface RunningNode {
+  readonly id: string;
+  readonly whenStopped: Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function snapshotStore(config: NodeConfig, log: Logger): Promise<{ store: SnapshotStore; nc?: NatsConnection }> {
+  if (config['snapshot.backend'] === 'disk') {
+    const dir = config['snapshot.dir'];
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+    } catch (err) {
+      throw new Error(`config: snapshot.dir (${dir}): not a writable directory: ${(err as Error).message}`);
+    }
+    return {
+      store: new DiskSnapshotStore({
+        dir: config['snapshot.dir'],
+        keep: config['snapshot.keep'],
+        onEvent: (e) => {
+          if (e.type === 'corrupt') log.warn('corrupt snapshot', { id: e.id, seq: e.seq, location: e.location, reason: e.reason });
+        },
+      }),
+    };
+  }
+  const nc = await connect({ servers: config['nats.servers'].split(','), name: `${config['node.id']}-snapshots`, maxReconnectAttempts: -1 });
+  return { store: new ObjectStoreSnapshotStore(nc, { bucket: config['snapshot.bucket'] }), nc };
+}
+
+export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+  const nodeId = config['node.id'];
+  const topic = config['kafka.topic'];
+  const kafka = createKafka(nodeId, config['kafka.brokers'], log);
+  const partitions = await requireTopic(kafka, topic);
+  await requireTopic(kafka, config['kafka.dlq-topic']);
+
+  const nats = new NatsResultSink({ servers: config['nats.servers'], duplicateWindowMs: config['nats.duplicate-window-ms'], highWater: config['results.high-water'], name: nodeId });
+  const influx = new InfluxResultSink({
+    url: config['influx.url'],
+    org: config['influx.org'],
+    bucket: config['influx.bucket'],
+    token: config['influx.token'],
+    flushIntervalMs: config['influx.flush-interval-ms'],
+    highWater: config['results.high-water'],
+  });
+  const dlq = new DeadLetterProducer(kafka, topic, config['kafka.dlq-topic']);
+  const { store, nc: snapshotNc } = await snapshotStore(config, log);
+  const codec = new EventCodec();
+  const source = new KafkaSource(kafka, { topic, groupId: config['kafka.group-id'], log });
+
+  const system = new ActorSystem({ name: nodeId, logger: log });
+  const bridge: ActorRef<BridgeMsg> = system.spawn(
+    () =>
+      new KafkaBridge({
+        topic,
+        source,
+        shared: { results: fanOut([nats, influx]), deadLetters: dlq, snapshots: store },
+        partition: {
+          createEngine: (partition) =>
+            new AnalyticsEngine({
+              partition,
+              operators: withPatterns(),
+              outOfOrdernessMs: config['events.out-of-orderness-ms'],
+              allowedLatenessMs: config['events.allowed-lateness-ms'],
+              maxFutureSkewMs: config['events.max-future-skew-ms'],
+              idleTimeoutMs: config['events.idle-timeout-ms'],
+            }),
+          codec,
+          checkpointIntervalMs: config['checkpoint.interval-ms'],
+          tickIntervalMs: 1_000,
+          maxFailures: config['handler.max-failures'],
+          keepSnapshots: config['snapshot.keep'],
+        },
+        mailbox: { capacity: config['mailbox.capacity'], highWater: config['mailbox.high-water'], lowWater: config['mailbox.low-water'] },
+        revokeTimeoutMs: 30_000,
+      }),
+    { name: 'kafka-bridge' },
+  );
+
+  let heartbeatNc: NatsConnection | undefined;
+  void connect({ servers: config['nats.servers'].split(','), name: `${nodeId}-presence`, maxReconnectAttempts: -1, waitOnFirstConnect: true })
+    .then((c) => (heartbeatNc = c))
+    .catch((err: unknown) => log.warn('heartbeats: cannot connect to NATS', { error: (err as Error).message }));
+  let lastStatus: BridgeStatus = { partitions: [], records: 0, late: 0 };
+  const heartbeat = new Heartbeat(() => heartbeatNc, nodeId, {
+    partitions: async () => {
+      lastStatus = await bridge.ask<BridgeStatus>((replyTo) => ({ type: 'status', replyTo }), 2_000).catch(() => lastStatus);
+      return lastStatus.partitions;
+    },
+    sinks: () => [nats.status(), influx.status(), dlq.status()],
+    counters: () => ({ eventsProcessed: lastStatus.records, resultsPublished: nats.status().delivered, dlq: dlq.status().delivered, lateEvents: lastStatus.late }),
+  });
+
+  await source.start({
+    assigned: (ps) => bridge.tell({ type: 'assigned', partitions: ps }),
+    revoked: (ps) => bridge.tell({ type: 'revoked', partitions: ps }),
+    records: (partition, records, lag) => bridge.tell({ type: 'records', partition, records, lag }),
+  });
+  heartbeat.start(config['heartbeat.interval-ms']);
+  log.info('node ready', { nodeId, topic, partitions, group: config['kafka.group-id'], snapshots: config['snapshot.backend'] });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info('node stopping: checkpointing every partition', { nodeId });
+      const outcomes = await bridge.ask<CheckpointOutcome[]>((replyTo) => ({ type: 'shutdown', replyTo }), 60_000).catch((err: unknown) => {
+        log.error('shutdown checkpoint failed', { error: (err as Error).message });
+        return [];
+      });
+      await heartbeat.stop();
+      await source.stop();
+      await Promise.all([nats.flush(), influx.flush(), dlq.flush()].map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 10_000))])));
+      await Promise.all([nats.close(), influx.close(), dlq.close(), heartbeatNc?.drain(), snapshotNc?.drain()]);
+      await system.terminate();
+      log.info('node stopped', { nodeId, checkpoints: outcomes.length, failed: outcomes.filter((o) => !o.ok).length });
+    })());
+
+  const whenStopped = system.whenTerminated.then(async (t) => {
+    if (t.exitCode !== 0) {
+      log.error('node failed', { reason: t.reason, error: (t.error as Error | undefined)?.message });
+      await Promise.race([source.stop(), new Promise((r) => setTimeout(r, 5_000))]).catch(() => undefined);
+    }
+    return t.exitCode;
+  });
+  return { id: nodeId, whenStopped, stop };
+}

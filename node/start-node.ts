@@ -54,7 +54,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
   const partitions = await requireTopic(kafka, topic);
   await requireTopic(kafka, config['kafka.dlq-topic']);
 
-  const nats = new NatsResultSink({ servers: config['nats.servers'], duplicateWindowMs: config['nats.duplicate-window-ms'], highWater: config['results.high-water'], name: nodeId });
+  const nats = new NatsResultSink({ servers: config['nats.servers'], duplicateWindowMs: config['nats.duplicate-window-ms'], highWater: config['results.high-water'], name: nodeId, msgIdPrefix: `${topic}/` });
   const influx = new InfluxResultSink({
     url: config['influx.url'],
     org: config['influx.org'],
@@ -62,6 +62,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     token: config['influx.token'],
     flushIntervalMs: config['influx.flush-interval-ms'],
     highWater: config['results.high-water'],
+    source: topic,
   });
   const dlq = new DeadLetterProducer(kafka, topic, config['kafka.dlq-topic']);
   const { store, nc: snapshotNc } = await snapshotStore(config, log);

@@ -30,6 +30,8 @@ export interface CompiledPattern<E> {
   readonly endsWithNegation: boolean;
   /** Stage index for skipToFirst/skipToLast, else -1. */
   readonly skipStage: number;
+  /** Some condition may read matched events (iterative where/or, until): keep them in the chains. */
+  readonly keepsEvents: boolean;
 }
 
 export function compilePattern<E>(pattern: Pattern<E>): CompiledPattern<E> {
@@ -89,5 +91,6 @@ export function compilePattern<E>(pattern: Pattern<E>): CompiledPattern<E> {
       reachesFinalNegation: toNegation[i] ?? false,
     });
   });
-  return { stages, withinMs: pattern.withinMs, skip, endsWithNegation, skipStage };
+  const keepsEvents = specs.some((s) => s.iterative || s.until !== null);
+  return { stages, withinMs: pattern.withinMs, skip, endsWithNegation, skipStage, keepsEvents };
 }

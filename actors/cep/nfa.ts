@@ -13,7 +13,13 @@ import type { CompiledPattern, CompiledStage } from './compile.ts';
 import type { MatchContext } from './pattern.ts';
 
 export interface StoredEvent<E> {
-  readonly event: E;
+  /**
+   * The event while it is processed; afterwards null unless the pattern has iterative
+   * conditions (which may read matched events). Long windows then retain a few numbers per
+   * matched event, not the whole event.
+   */
+  event: E | null;
+  readonly eventId: string;
   readonly offset: number;
   readonly time: number;
   /**
@@ -133,7 +139,7 @@ export class NfaStepper<E> implements MatchContext<E> {
   eventsFor(name: string): E[] {
     const idx = this.stages.findIndex((s) => s.name === name);
     const res: E[] = [];
-    for (let n = this.ctxNode; n !== null; n = n.prev) if (n.stage === idx) res.push(n.ev.event);
+    for (let n = this.ctxNode; n !== null; n = n.prev) if (n.stage === idx && n.ev.event !== null) res.push(n.ev.event);
     return res.reverse();
   }
 
@@ -142,12 +148,12 @@ export class NfaStepper<E> implements MatchContext<E> {
     if (c === null) return true;
     if (st.iterative) {
       this.ctxNode = p.node;
-      return c(ev.event, this);
+      return c(eventOf(ev), this);
     }
     const i = st.index;
     if (this.cacheGen[i] === this.gen) return this.cacheVal[i] === 1;
     this.ctxNode = p.node;
-    const r = c(ev.event, this);
+    const r = c(eventOf(ev), this);
     this.cacheGen[i] = this.gen;
     this.cacheVal[i] = r ? 1 : 0;
     return r;
@@ -184,7 +190,7 @@ export class NfaStepper<E> implements MatchContext<E> {
     const u = st.until;
     if (u === null) return false;
     this.ctxNode = p.node;
-    return u(ev.event, this);
+    return u(eventOf(ev), this);
   }
 
   private take(p: PartialMatch<E>, j: number, count: number, ev: StoredEvent<E>): void {
@@ -212,6 +218,11 @@ export class NfaStepper<E> implements MatchContext<E> {
     if (p.stage === j && p.count === c && p.mustTake === mt) this.out.push(p);
     else this.out.push(new PartialMatch<E>(j, c, mt, p.node, p.startTime, p.startSeq, p.lastSeq));
   }
+}
+
+function eventOf<E>(ev: StoredEvent<E>): E {
+  if (ev.event === null) throw new Error('CEP: event released before evaluation');
+  return ev.event;
 }
 
 /** A partial match that a trailing notFollowedBy turns into a match when its window expires. */

@@ -76,7 +76,7 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
       s.counters.lateDropped++;
       return;
     }
-    heapPush(s.pending, { event, offset, time, seq: -1 });
+    heapPush(s.pending, { event, eventId: event.eventId, offset, time, seq: -1 });
   }
 
   onWatermark(watermark: number, emit: Emit): void {
@@ -120,6 +120,7 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
 
   private process(ev: StoredEvent<E>): void {
     const s = this.state;
+    if (ev.event === null) return; // cannot happen: pending events are never released
     const key = this.opts.key(ev.event);
     let ks = s.keys.get(key);
     if (ks === undefined) {
@@ -152,6 +153,7 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
     }
     ks.positions = positions;
     this.curKey = null;
+    if (!this.compiled.keepsEvents) ev.event = null;
     if (out.length > this.maxPartials) {
       const excess = out.length - this.maxPartials;
       out.splice(0, excess); // oldest first: the array is ordered by start
@@ -279,7 +281,7 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
     const eventIds: string[] = [];
     for (let n: MatchNode<E> | null = node; n !== null; n = n.prev) {
       offsets.push(n.ev.offset);
-      eventIds.push(n.ev.event.eventId);
+      eventIds.push(n.ev.eventId);
     }
     offsets.reverse();
     eventIds.reverse();

@@ -4,10 +4,10 @@ import { PartialMatch } from './nfa.ts';
 import type { MatchNode, StoredEvent } from './nfa.ts';
 import type { KeyState, OperatorState } from './state.ts';
 
-const VERSION = 1;
+const VERSION = 2;
 
 type NodeRow = [event: number, stage: number, prev: number];
-type EventRow = [event: unknown, offset: number, time: number, seq: number];
+type EventRow = [event: unknown, eventId: string, offset: number, time: number, seq: number];
 type PartialRow = [stage: number, count: number, mustTake: 0 | 1, node: number, startTime: number, startSeq: number, lastSeq: number];
 type HeldRow = [node: number, startSeq: number, startTime: number, endTime: number, order: number];
 type KeyRow = [key: string, seq: number, lastDeadline: number | null, partials: PartialRow[], held: HeldRow[]];
@@ -16,7 +16,7 @@ interface Encoded {
   v: number;
   watermark: number | null;
   /** Heap array order, kept as is. */
-  pending: [event: unknown, offset: number, time: number][];
+  pending: [event: unknown, eventId: string, offset: number, time: number][];
   events: EventRow[];
   nodes: NodeRow[];
   keys: KeyRow[];
@@ -40,7 +40,7 @@ export function encodeState<E>(s: OperatorState<E>): Uint8Array {
     if (ev === undefined) {
       ev = events.length;
       eventIdx.set(node.ev, ev);
-      events.push([node.ev.event, node.ev.offset, node.ev.time, node.ev.seq]);
+      events.push([node.ev.event, node.ev.eventId, node.ev.offset, node.ev.time, node.ev.seq]);
     }
     const id = nodes.length;
     nodeIdx.set(node, id);
@@ -58,7 +58,7 @@ export function encodeState<E>(s: OperatorState<E>): Uint8Array {
   const enc: Encoded = {
     v: VERSION,
     watermark: fin(s.watermark),
-    pending: s.pending.map((p) => [p.event, p.offset, p.time]),
+    pending: s.pending.map((p) => [p.event, p.eventId, p.offset, p.time]),
     events,
     nodes,
     keys,
@@ -71,7 +71,9 @@ export function encodeState<E>(s: OperatorState<E>): Uint8Array {
 export function decodeState<E>(bytes: Uint8Array): OperatorState<E> {
   const enc = JSON.parse(new TextDecoder().decode(bytes)) as Encoded;
   if (enc.v !== VERSION) throw new Error(`unsupported CEP snapshot version ${String(enc.v)}`);
-  const events: StoredEvent<E>[] = enc.events.map(([event, offset, time, seq]) => ({ event: event as E, offset, time, seq }));
+  const events: StoredEvent<E>[] = enc.events.map(([event, eventId, offset, time, seq]) => ({
+    event: event === null ? null : (event as E), eventId, offset, time, seq,
+  }));
   const nodes: MatchNode<E>[] = [];
   for (const [ev, stage, prev] of enc.nodes) {
     const e = events[ev];
@@ -94,7 +96,7 @@ export function decodeState<E>(bytes: Uint8Array): OperatorState<E> {
   }
   return {
     watermark: enc.watermark ?? -Infinity,
-    pending: enc.pending.map(([event, offset, time]) => ({ event: event as E, offset, time, seq: -1 })),
+    pending: enc.pending.map(([event, eventId, offset, time]) => ({ event: event as E, eventId, offset, time, seq: -1 })),
     keys,
     deadlineTimes: enc.deadlines.map(([t]) => t),
     deadlineKeys: enc.deadlines.map(([, key]) => key),

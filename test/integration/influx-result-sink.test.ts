@@ -12,7 +12,7 @@ async function rows(flux: string): Promise<Record<string, unknown>[]> {
 }
 
 function sinkAt(url: string, highWater = 10_000): InfluxResultSink {
-  return new InfluxResultSink({ url, org: '', bucket: endpoints.influxBucket, token: '', flushIntervalMs: 200, highWater });
+  return new InfluxResultSink({ url, org: '', bucket: endpoints.influxBucket, token: '', flushIntervalMs: 200, highWater, source: 'itest' });
 }
 
 describe('InfluxResultSink (real InfluxDB)', () => {

@@ -15,6 +15,8 @@ export interface InfluxResultSinkOptions {
   flushIntervalMs: number;
   /** Buffered points above which `offer` asks the caller to pause. */
   highWater: number;
+  /** The input topic, stored as the `source` tag. */
+  source: string;
 }
 
 // The client logs every failed write to the console; our queue reports failures as status instead.
@@ -29,14 +31,16 @@ export class InfluxResultSink implements ResultSink {
     this.queue = new DeliveryQueue<string>({
       send: (lines) => this.write(lines),
       maxBatch: 5_000,
-      maxInFlight: 2,
+      // One batch at a time: a later firing of a window must overwrite an earlier one, never
+      // the other way round.
+      maxInFlight: 1,
       highWater: opts.highWater,
       lingerMs: opts.flushIntervalMs,
     });
   }
 
   offer(result: AnalyticsResult): boolean {
-    return this.queue.push(resultToLine(result));
+    return this.queue.push(resultToLine(result, this.opts.source));
   }
 
   flush(): Promise<void> {

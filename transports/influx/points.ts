@@ -2,8 +2,9 @@
 // writing the same result twice — or a late firing that corrects a window — overwrites instead of
 // adding: replays after a crash are idempotent, and the stored value is the latest firing's.
 //
-//   rtap_window  tags: analytic, key, partition   fields: <values…>, firing, trigger, window_end   time: window start
-//   rtap_pattern tags: pattern, partition, status fields: key, event_ids, offsets, start_time     time: end time (+ offset in ns)
+//   rtap_window  tags: source, analytic, key, partition   fields: <values…>, firing, trigger, window_end   time: window start
+//   rtap_pattern tags: source, pattern, partition, status fields: key, event_ids, offsets, start_time     time: end time (+ offset in ns)
+// `source` is the input topic: pipelines reading different topics never overwrite each other.
 import { Point } from '@influxdata/influxdb-client';
 import type { AnalyticsResult } from '../../actors/results.ts';
 
@@ -12,9 +13,10 @@ export const PATTERN_MEASUREMENT = 'rtap_pattern';
 
 const NS_PER_MS = 1_000_000n;
 
-export function resultToLine(result: AnalyticsResult): string {
+export function resultToLine(result: AnalyticsResult, source: string): string {
   if (result.kind === 'window') {
     const p = new Point(WINDOW_MEASUREMENT)
+      .tag('source', source)
       .tag('analytic', result.analytic)
       .tag('key', result.key)
       .tag('partition', String(result.partition))
@@ -30,6 +32,7 @@ export function resultToLine(result: AnalyticsResult): string {
   const last = result.offsets[result.offsets.length - 1] ?? 0;
   const ts = BigInt(result.endTime) * NS_PER_MS + BigInt(last % 1_000_000);
   return new Point(PATTERN_MEASUREMENT)
+    .tag('source', source)
     .tag('pattern', result.pattern)
     .tag('partition', String(result.partition))
     .tag('status', result.status)

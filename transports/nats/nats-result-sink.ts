@@ -15,6 +15,11 @@ export interface NatsResultSinkOptions {
   /** Buffered results above which `offer` asks the caller to pause. */
   highWater: number;
   name?: string;
+  /**
+   * Namespaces the de-duplication id (`Nats-Msg-Id` = prefix + result id). Result ids are unique
+   * within one source topic; the node passes its topic so two topics never collide.
+   */
+  msgIdPrefix?: string;
 }
 
 interface Outgoing {
@@ -112,7 +117,7 @@ export class NatsResultSink implements ResultSink {
           h = natsHeaders();
           h.set(TRACEPARENT_HEADER, o.traceparent);
         }
-        return js.publish(o.subject, o.data, { msgID: o.id, timeout: 5_000, ...(h ? { headers: h } : {}) });
+        return js.publish(o.subject, o.data, { msgID: `${this.opts.msgIdPrefix ?? ''}${o.id}`, timeout: 5_000, ...(h ? { headers: h } : {}) });
       }),
     );
   }

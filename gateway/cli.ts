@@ -1,0 +1,59 @@
+// `rtap gateway [--flags]`: config from RTAP_* env and flags (docs/gateway.md), start, and close
+// gracefully on SIGTERM/SIGINT. Resolves once the gateway listens; exits the process on a signal.
+import { GatewayConfigError, loadGatewayConfig } from './config.ts';
+import { GatewayListenError, startGateway } from './gateway.ts';
+import type { Gateway } from './gateway.ts';
+import type { GatewayConfig } from './config.ts';
+
+/** Linux keeps a stopped server's connections in TIME_WAIT for 60 s, and this uWS build does not
+ * set SO_REUSEADDR: a quick restart must wait for them rather than fail. */
+const LISTEN_RETRY_MS = 65_000;
+
+async function startWithListenRetry(config: GatewayConfig): Promise<Gateway> {
+  const deadline = Date.now() + LISTEN_RETRY_MS;
+  let logged = 0;
+  for (;;) {
+    try {
+      return await startGateway(config);
+    } catch (err) {
+      if (!(err instanceof GatewayListenError) || Date.now() > deadline) throw err;
+      if (Date.now() - logged > 10_000) {
+        console.warn(`rtap gateway: ${config.host}:${config.port} is busy (connections of a previous gateway in TIME_WAIT?); retrying for up to ${LISTEN_RETRY_MS / 1000} s`);
+        logged = Date.now();
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
+  const config = loadGatewayConfig(env, argv);
+  const gateway = await startWithListenRetry(config);
+  console.log(`rtap gateway listening on ${gateway.url} (dashboard ${gateway.url}/, WebSocket ${gateway.url.replace('http', 'ws')}/ws)`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`rtap gateway: ${signal}, closing`);
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    gateway.close().then(
+      () => {
+        clearTimeout(force);
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error(`rtap gateway: error while closing: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return gateway;
+}
+
+/** One line for the operator: config errors already name their key. */
+export function describeStartupError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `rtap gateway: ${err instanceof GatewayConfigError ? message : message.replace(/^gateway: /, '')}`;
+}

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
+import { ClusterTracker } from './cluster-view.ts';
+
+function hb(nodeId: string, partitions: number[], sentAt: number, extra: Partial<NodeHeartbeat> = {}): NodeHeartbeat {
+  return {
+    nodeId, pid: 1, host: 'h', startedAt: 0, sentAt, status: 'ok', reasons: [],
+    partitions: partitions.map((partition) => ({ partition, offset: 10, lag: partition, watermark: 5, mailboxDepth: 0, restarts: partition === 1 ? 2 : 0, paused: false, lastSnapshotAt: null, lastSnapshotBytes: null })),
+    counters: { eventsProcessed: 0, resultsPublished: 0, dlq: 0, lateEvents: 0 },
+    ...extra,
+  };
+}
+
+describe('ClusterTracker', () => {
+  it('merges heartbeats into nodes and partition owners with totals', () => {
+    const t = new ClusterTracker(1000);
+    t.onHeartbeat(hb('a', [0, 1], 100), 100);
+    t.onHeartbeat(hb('b', [2, 3], 100), 100);
+    const v = t.view(500);
+    expect(v.nodes.map((n) => [n.nodeId, n.state])).to.deep.equal([['a', 'up'], ['b', 'up']]);
+    expect(v.partitions.map((p) => p.owner)).to.deep.equal(['a', 'a', 'b', 'b']);
+    expect(v.totals).to.deep.equal({ nodesUp: 2, partitions: 4, lag: 6, restarts: 2 });
+  });
+
+  it('shows a node as gone after 3 missed intervals; its partitions keep their last numbers, unowned', () => {
+    const t = new ClusterTracker(1000);
+    t.onHeartbeat(hb('a', [0], 0), 0);
+    t.onHeartbeat(hb('b', [1], 0), 0);
+    t.onHeartbeat(hb('a', [0], 3500), 3500);
+    const v = t.view(3500);
+    expect(v.nodes.find((n) => n.nodeId === 'b')!.state).to.equal('gone');
+    expect(v.partitions.find((p) => p.partition === 1)).to.include({ owner: null, restarts: 2 });
+    expect(v.totals.nodesUp).to.equal(1);
+  });
+
+  it('hands a partition to the node that reported it last (rebalance), and marks leaving nodes as left', () => {
+    const t = new ClusterTracker(1000);
+    t.onHeartbeat(hb('a', [0], 100), 100);
+    t.onHeartbeat(hb('b', [0], 200), 200);
+    expect(t.view(300).partitions[0]!.owner).to.equal('b');
+    t.onHeartbeat(hb('b', [], 400, { leaving: true }), 400);
+    const v = t.view(500);
+    expect(v.nodes.find((n) => n.nodeId === 'b')!.state).to.equal('left');
+    expect(v.partitions[0]!.owner).to.equal('a');
+  });
+});

@@ -1,0 +1,94 @@
+// The gateway's inputs from NATS: every result from the RTAP_RESULTS stream through an ephemeral
+// ordered consumer starting at "new" (history comes from the replay rings and InfluxDB, not from
+// the stream), and node heartbeats on core NATS.
+import { DeliverPolicy, Events, connect, nanos } from 'nats';
+import type { ConsumerMessages, JetStreamManager, NatsConnection, Subscription } from 'nats';
+import type { AnalyticsResult } from '../actors/results.ts';
+import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
+import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER } from '../transports/nats/contracts.ts';
+import { traceIdFromTraceparent } from './trace.ts';
+
+export interface NatsFeedHandlers {
+  onResult(result: AnalyticsResult, traceId: string | undefined): void;
+  onHeartbeat(hb: NodeHeartbeat): void;
+  onBadMessage(subject: string, reason: string): void;
+}
+
+export interface NatsFeed {
+  readonly connection: NatsConnection;
+  isConnected(): boolean;
+  close(): Promise<void>;
+}
+
+/** Creates the results stream if absent; an existing stream is left as configured (the node owns it too). */
+export async function ensureResultsStream(jsm: JetStreamManager): Promise<void> {
+  try {
+    await jsm.streams.info(RESULTS_STREAM);
+    return;
+  } catch (err) {
+    if (!/stream not found/i.test((err as Error).message)) throw err;
+  }
+  try {
+    await jsm.streams.add({ name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicate_window: nanos(120_000) });
+  } catch (err) {
+    // Another process created it between our info and add: that is what we wanted.
+    if (!/already in use|already exists/i.test((err as Error).message)) throw err;
+  }
+}
+
+export async function startNatsFeed(natsUrl: string, handlers: NatsFeedHandlers): Promise<NatsFeed> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: natsUrl, name: 'rtap-gateway', maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  } catch (err) {
+    throw new Error(`gateway: cannot connect to NATS at natsUrl (RTAP_NATS_URL) ${natsUrl}: ${(err as Error).message}`);
+  }
+  let connected = true;
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === Events.Disconnect) connected = false;
+      else if (s.type === Events.Reconnect) connected = true;
+    }
+  })();
+
+  const jsm = await nc.jetstreamManager();
+  await ensureResultsStream(jsm);
+
+  const decoder = new TextDecoder();
+  const heartbeats: Subscription = nc.subscribe(`${HEARTBEAT_SUBJECT_PREFIX}.>`, {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        handlers.onHeartbeat(JSON.parse(decoder.decode(msg.data)) as NodeHeartbeat);
+      } catch (e) {
+        handlers.onBadMessage(msg.subject, (e as Error).message);
+      }
+    },
+  });
+
+  // Ordered consumer: ephemeral, flow-controlled, recreated by the client after a reconnect or gap.
+  const consumer = await nc.jetstream().consumers.get(RESULTS_STREAM, { deliver_policy: DeliverPolicy.New, filterSubjects: RESULTS_SUBJECTS });
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 1024 });
+  const consuming = (async () => {
+    for await (const msg of messages) {
+      try {
+        const result = JSON.parse(decoder.decode(msg.data)) as AnalyticsResult;
+        if (result?.kind !== 'window' && result?.kind !== 'pattern') throw new Error('not a result');
+        handlers.onResult(result, traceIdFromTraceparent(msg.headers?.get(TRACEPARENT_HEADER)));
+      } catch (e) {
+        handlers.onBadMessage(msg.subject, (e as Error).message);
+      }
+    }
+  })();
+
+  return {
+    connection: nc,
+    isConnected: () => connected && !nc.isClosed(),
+    async close() {
+      await messages.close();
+      await consuming.catch(() => undefined);
+      heartbeats.unsubscribe();
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}

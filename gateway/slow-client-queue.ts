@@ -1,0 +1,65 @@
+// What a slow client gets instead of the live fast path: a bounded queue of pending results that
+// conflates window updates (a later firing of the same partition+key+window replaces the earlier
+// one — the client only needs the latest) and, past its bound, drops the oldest results.
+// Everything it replaces or drops is counted, so the client and /metrics can see it lagged.
+import type { DeliveredResult } from './protocol.ts';
+
+export interface FlushedBatch {
+  topic: string;
+  items: DeliveredResult[];
+}
+
+export class SlowClientQueue {
+  private readonly pending = new Map<string, { topic: string; item: DeliveredResult }>();
+  conflated = 0;
+  dropped = 0;
+
+  constructor(private readonly maxPending: number) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Returns how many updates this call conflated and dropped (for the global counters). */
+  add(topic: string, items: readonly DeliveredResult[]): { conflated: number; dropped: number } {
+    let conflated = 0;
+    let dropped = 0;
+    for (const item of items) {
+      const key = `${topic}\u0000${conflationKey(item)}`;
+      const existing = this.pending.get(key);
+      if (existing) {
+        conflated++;
+        // Keep whichever firing is newer; an out-of-order older one is simply superseded.
+        if (existing.item.kind === 'window' && item.kind === 'window' && item.firing < existing.item.firing) continue;
+        existing.item = item; // Map keeps the first insertion position: fine, order within a tick is not meaningful
+        continue;
+      }
+      this.pending.set(key, { topic, item });
+      if (this.pending.size > this.maxPending) {
+        const oldest = this.pending.keys().next().value as string;
+        this.pending.delete(oldest);
+        dropped++;
+      }
+    }
+    this.conflated += conflated;
+    this.dropped += dropped;
+    return { conflated, dropped };
+  }
+
+  /** Empties the queue into one batch per topic. */
+  take(): FlushedBatch[] {
+    const byTopic = new Map<string, DeliveredResult[]>();
+    for (const { topic, item } of this.pending.values()) {
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push(item);
+    }
+    this.pending.clear();
+    return [...byTopic].map(([topic, items]) => ({ topic, items }));
+  }
+}
+
+/** Window results conflate per (analytic, partition, key, window); pattern results never do. */
+export function conflationKey(r: DeliveredResult): string {
+  return r.kind === 'window' ? `w|${r.analytic}|${r.partition}|${r.key}|${r.windowStart}|${r.windowEnd}` : `p|${r.id}`;
+}

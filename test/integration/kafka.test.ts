@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { Kafka, logLevel } from 'kafkajs';
+import { DeadLetterProducer } from '../../transports/kafka/dead-letter-producer.ts';
+import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, headerString } from '../../transports/kafka/headers.ts';
+import { KafkaSource } from '../../transports/kafka/kafka-source.ts';
+import { silentLogger } from '../../runtime/index.ts';
+import type { SourceRecord } from '../../actors/partition/ports.ts';
+import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
+
+const kafka = new Kafka({ clientId: 'itest', brokers: [...endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
+
+describe('Kafka (real broker)', () => {
+  it('has the pipeline topics: events with 12 partitions and events.dlq', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: ['events', 'events.dlq'] });
+      expect(meta.topics.find((t) => t.name === 'events')!.partitions).to.have.length(12);
+      expect(meta.topics.map((t) => t.name)).to.include('events.dlq');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('produces to and consumes from events', async () => {
+    const run = uniqueName('itest');
+    const admin = kafka.admin();
+    await admin.connect();
+    const before = await admin.fetchTopicOffsets('events');
+    await admin.disconnect();
+
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await producer.send({ topic: 'events', acks: -1, messages: [0, 1, 2].map((i) => ({ partition: i * 4, key: run, value: `${run}-${i}` })) });
+    await producer.disconnect();
+
+    const consumer = kafka.consumer({ groupId: run, maxWaitTimeInMs: 50 });
+    const seen: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['events'], fromBeginning: false });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const { partition, high } of before) consumer.seek({ topic: 'events', partition, offset: high });
+    });
+    await consumer.run({ eachMessage: async ({ message }) => void (message.key?.toString() === run && seen.push(message.value!.toString())) });
+    try {
+      await eventually(async () => (seen.length >= 3 ? true : undefined), 20_000, 'the three records');
+      expect(seen.sort()).to.deep.equal([`${run}-0`, `${run}-1`, `${run}-2`]);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  describe('KafkaSource and DeadLetterProducer', () => {
+    const topic = uniqueName('itest-src');
+    const dlq = `${topic}.dlq`;
+    before(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }, { topic: dlq, numPartitions: 1, replicationFactor: 1 }] });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `v${i}`, headers: i === 0 ? { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } : {} })) });
+      await producer.disconnect();
+    });
+    after(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [topic, dlq] });
+      await admin.disconnect();
+    });
+
+    it('holds new partitions until seek, delivers from there, commits, and writes dead letters with their origin', async () => {
+      const groupId = uniqueName('itest-g');
+      const source = new KafkaSource(kafka, { topic, groupId, log: silentLogger });
+      const got = new Map<number, SourceRecord[]>();
+      let assigned: number[] = [];
+      await source.start({
+        assigned: (ps) => (assigned = ps),
+        revoked: () => undefined,
+        records: (p, rs) => got.set(p, [...(got.get(p) ?? []), ...rs]),
+      });
+      try {
+        await eventually(async () => (assigned.length === 2 ? true : undefined), 20_000, 'the assignment');
+        await new Promise((r) => setTimeout(r, 500));
+        expect(got.size, 'nothing is delivered before seek').to.equal(0);
+        source.seek(0, 3); // partition 0 from offset 3
+        source.seek(1, undefined); // partition 1 from its beginning
+        await eventually(async () => ((got.get(0)?.length ?? 0) === 7 && (got.get(1)?.length ?? 0) === 10 ? true : undefined), 20_000, 'the records');
+        expect(got.get(0)!.map((r) => r.offset)).to.deep.equal([3, 4, 5, 6, 7, 8, 9]);
+        expect(got.get(1)![0]!.offset).to.equal(0);
+        await source.commit(0, 10);
+
+        const letters = new DeadLetterProducer(kafka, topic, dlq);
+        letters.send({ partition: 0, offset: 4, value: Buffer.from('junk'), reason: 'bad-magic', detail: 'first byte 1' });
+        await letters.flush();
+        await letters.close();
+      } finally {
+        await source.stop();
+      }
+      const admin = kafka.admin();
+      await admin.connect();
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      await admin.disconnect();
+      expect(committed[0]!.partitions.find((p) => p.partition === 0)!.offset).to.equal('10');
+
+      const reader = kafka.consumer({ groupId: uniqueName('itest-dlq'), maxWaitTimeInMs: 50 });
+      const dead: { reason?: string; partition?: string; offset?: string; value: string }[] = [];
+      await reader.connect();
+      await reader.subscribe({ topics: [dlq], fromBeginning: true });
+      await reader.run({
+        eachMessage: async ({ message }) =>
+          void dead.push({ reason: headerString(message.headers, DLQ_REASON), partition: headerString(message.headers, DLQ_SOURCE_PARTITION), offset: headerString(message.headers, DLQ_SOURCE_OFFSET), value: message.value!.toString() }),
+      });
+      try {
+        await eventually(async () => (dead.length === 1 ? true : undefined), 20_000, 'the dead letter');
+        expect(dead[0]).to.deep.equal({ reason: 'bad-magic', partition: '0', offset: '4', value: 'junk' });
+      } finally {
+        await reader.disconnect();
+      }
+    });
+  });
+});

@@ -1,0 +1,134 @@
+// Real rtap processes for end-to-end tests: nodes and a gateway started as a user would start them
+// (bin/rtap), each test run with its own Kafka topics, consumer group and snapshot directory so
+// runs never see each other's data. Logs go to test-artifacts/e2e/<run>/.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { eventually, uniqueName } from './endpoints.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const RTAP = join(ROOT, 'bin/rtap');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export class TestCluster {
+  readonly run = uniqueName('e2e');
+  readonly topic = `${this.run}.events`;
+  readonly dlqTopic = `${this.run}.dlq`;
+  readonly group = `${this.run}.group`;
+  readonly snapshotDir = mkdtempSync(join(tmpdir(), 'rtap-e2e-snapshots-'));
+  readonly logDir = join(ROOT, 'test-artifacts', 'e2e', this.run);
+  readonly kafka = new Kafka({ clientId: this.run, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  private readonly procs = new Map<string, Proc>();
+  gatewayPort = 0;
+
+  constructor(private readonly env: Record<string, string> = {}) {
+    mkdirSync(this.logDir, { recursive: true });
+  }
+
+  async createTopics(partitions = 12): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: this.topic, numPartitions: partitions, replicationFactor: 1 },
+        { topic: this.dlqTopic, numPartitions: 3, replicationFactor: 1 },
+      ],
+    });
+    await admin.disconnect();
+  }
+
+  private start(name: string, args: string[], env: Record<string, string>): Proc {
+    const log = createWriteStream(join(this.logDir, `${name}.log`));
+    const child = spawn(RTAP, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    const collect = (chunk: Buffer): void => {
+      log.write(chunk);
+      output.push(...chunk.toString().split('\n').filter(Boolean));
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const proc = { child, output, exited };
+    this.procs.set(name, proc);
+    return proc;
+  }
+
+  /** Starts `rtap node` and waits until it has joined the group. */
+  async startNode(id: string, extraEnv: Record<string, string> = {}): Promise<void> {
+    const proc = this.start(id, ['node'], {
+      RTAP_NODE_ID: id,
+      RTAP_KAFKA_TOPIC: this.topic,
+      RTAP_KAFKA_DLQ_TOPIC: this.dlqTopic,
+      RTAP_KAFKA_GROUP_ID: this.group,
+      RTAP_SNAPSHOT_DIR: this.snapshotDir,
+      // Results must depend on the input only: no wall-clock idleness in these tests.
+      RTAP_EVENTS_IDLE_TIMEOUT_MS: '0',
+      RTAP_CHECKPOINT_INTERVAL_MS: '1000',
+      RTAP_TRACING_ENABLED: 'false',
+      ...this.env,
+      ...extraEnv,
+    });
+    await eventually(async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${id} exited: ${proc.output.slice(-5).join('\n')}`);
+      return proc.output.some((l) => l.includes('"msg":"node ready"')) ? true : undefined;
+    }, 60_000, `${id} to be ready`);
+  }
+
+  async startGateway(extraEnv: Record<string, string> = {}): Promise<string> {
+    this.gatewayPort = await freePort();
+    const proc = this.start('gateway', ['gateway'], { RTAP_GATEWAY_PORT: String(this.gatewayPort), ...extraEnv });
+    await eventually(async () => {
+      if (proc.child.exitCode !== null) throw new Error(`gateway exited: ${proc.output.slice(-5).join('\n')}`);
+      const res = await fetch(`http://127.0.0.1:${this.gatewayPort}/api/health`).catch(() => undefined);
+      return res?.ok ? true : undefined;
+    }, 30_000, 'the gateway to be healthy');
+    return `ws://127.0.0.1:${this.gatewayPort}/ws`;
+  }
+
+  /** kill -9: no checkpoint, no goodbye. */
+  async kill(name: string): Promise<void> {
+    const proc = this.procs.get(name);
+    if (!proc || proc.child.exitCode !== null) return;
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+
+  async stop(name: string): Promise<number | null> {
+    const proc = this.procs.get(name);
+    if (!proc || proc.child.exitCode !== null) return proc?.child.exitCode ?? null;
+    proc.child.kill('SIGTERM');
+    const timer = setTimeout(() => proc.child.kill('SIGKILL'), 60_000);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  logOf(name: string): string[] {
+    return this.procs.get(name)?.output ?? [];
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((name) => this.stop(name)));
+  }
+}

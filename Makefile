@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 INFRA := infra/infra.sh
+CLUSTER := infra/cluster.sh
 SCENARIO ?= normal
 
-.PHONY: help setup infra-up infra-down cluster-up cluster-down start stop restart status health logs \
+.PHONY: help setup ui infra-up infra-down cluster-up cluster-down start stop restart status health logs \
         spawn-node test test-unit test-integration test-e2e loadtest bench clean
 
 help: ## List every target with one line each
@@ -24,10 +25,19 @@ infra-up: setup ## Start Kafka, NATS, InfluxDB and Jaeger as local processes (12
 infra-down: ## Stop the servers started by infra-up
 	@$(INFRA) down
 
-cluster-up: infra-up ## Start the whole cluster and print its URLs
-	@echo "nodes and gateway: not yet (issue 5); the servers above are up"
+ui/dist/index.html: node_modules/.rtap-installed $(shell find ui/src ui/index.html ui/vite.config.ts -type f 2>/dev/null)
+	npx vite build ui --logLevel warn
 
-cluster-down: ## Stop everything cluster-up started
+ui: ui/dist/index.html ## Build the dashboard (ui/dist)
+
+cluster-up: infra-up ui ## Start the servers, the gateway and two actor nodes; print the URLs
+	@$(CLUSTER) up 2
+	@echo
+	@$(INFRA) urls
+	@$(CLUSTER) urls
+
+cluster-down: ## Stop the nodes, the gateway and the servers; frees every port
+	@$(CLUSTER) down
 	@$(INFRA) down
 
 start: cluster-up ## Alias of cluster-up
@@ -36,17 +46,18 @@ restart: ## cluster-down, then cluster-up
 	@$(MAKE) --no-print-directory cluster-down
 	@$(MAKE) --no-print-directory cluster-up
 
-status: ## Each server (and later each node): up, or down and why
-	@$(INFRA) status
+status: ## Each server and process (up, or down and why), then the cluster as the nodes report it
+	@$(INFRA) status; rc=$$?; $(CLUSTER) status; echo; \
+	  if $(INFRA) status nats >/dev/null 2>&1; then bin/rtap status; fi; exit $$rc
 
 health: ## Health checks with timeouts; non-zero exit when any server is unhealthy
 	@$(INFRA) health
 
-logs: ## Follow all server logs (.run/logs)
-	@$(INFRA) logs
+logs: ## Follow every log: servers, nodes, gateway (.run/logs)
+	@if [ -t 1 ]; then tail -n 20 -F .run/logs/*.log; else tail -n 50 .run/logs/*.log; fi
 
-spawn-node: ## Add one actor node to the cluster
-	@echo "spawn-node: not yet (issue 5: the rtap node process)"; exit 1
+spawn-node: ## Add one actor node (the consumer group rebalances partitions onto it)
+	@$(CLUSTER) spawn-node
 
 test: setup ## Lint, type-check, unit and integration tests (starts the servers it needs)
 	npm test
@@ -57,7 +68,8 @@ test-unit: node_modules/.rtap-installed ## Unit tests only (no servers)
 test-integration: setup ## Integration tests against the real servers
 	npm run test:integration
 
-test-e2e: setup ## End-to-end tests of the whole cluster
+test-e2e: setup ui ## End-to-end tests: the pipeline against the oracle, the dashboard in Chromium
+	@infra/install-chromium.sh
 	npm run test:e2e
 
 loadtest: setup ## Run a load-test scenario: make loadtest SCENARIO=normal|peak|stress|...

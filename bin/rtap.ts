@@ -14,6 +14,7 @@ commands:
             partition actors of the partitions it is assigned
   gateway   run the gateway: dashboard, WebSocket fan-out and REST API on 127.0.0.1:3000
   status    print the cluster as reported by the nodes' heartbeats
+  produce   send generated events to Kafka at a steady rate (a demo load; see loadtest/)
 
 Every key can also be set in the environment (RTAP_KEY_NAME) or a JSON file (--config file.json).
 Run \`rtap <command> --help\` for the keys.`;
@@ -69,6 +70,14 @@ async function main(): Promise<number> {
     }
     case 'status':
       return runStatus(argv);
+    case 'produce': {
+      const { produceCli, produceConfigSpec } = await import('../loadtest/produce.ts');
+      if (argv.includes('--help')) {
+        console.log(`usage: rtap produce [--key=value ...]\n\n${describeConfig(produceConfigSpec)}`);
+        return 0;
+      }
+      return produceCli(argv);
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -2,7 +2,7 @@
 // A bad value or an unknown key fails at once with a ConfigError that names the key and where
 // it came from — a process must never start on a half-understood configuration.
 import { readFileSync } from 'node:fs';
-import { defaultOf, envName, type ConfigOf, type ConfigSpec } from './spec.ts';
+import { defaultOf, envName, showValue, type ConfigOf, type ConfigSpec } from './spec.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -98,9 +98,7 @@ export function loadConfig<S extends ConfigSpec>(spec: S, sources: ConfigSources
 /** `--help` text: every key with its env name, default and meaning. */
 export function describeConfig(spec: ConfigSpec): string {
   const rows = Object.entries(spec).map(([key, s]) => {
-    const def = defaultOf(s);
-    const shown = Array.isArray(def) ? def.join(',') : String(def);
-    return `  --${key.padEnd(32)} ${s.describe}\n  ${''.padEnd(34)} env ${envName(key)}, default ${shown === '' ? '(none)' : shown}`;
+    return `  --${key.padEnd(32)} ${s.describe}\n  ${''.padEnd(34)} env ${envName(key)}, default ${showValue(defaultOf(s))}`;
   });
   return rows.join('\n');
 }

@@ -101,3 +101,9 @@ export const url = (def: string, describe: string, schemes: string[]): KeySpec<s
 export function defaultOf<T>(spec: KeySpec<T>): T {
   return typeof spec.default === 'function' ? (spec.default as () => T)() : spec.default;
 }
+
+/** A value as `--help` and the docs show it: lists comma-separated, empty as `(none)`. */
+export function showValue(value: unknown): string {
+  const shown = Array.isArray(value) ? value.join(',') : String(value);
+  return shown === '' ? '(none)' : shown;
+}

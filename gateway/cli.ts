@@ -1,6 +1,8 @@
-// `rtap gateway [--flags]`: config from RTAP_* env and flags (docs/gateway.md), start, and close
-// gracefully on SIGTERM/SIGINT. Resolves once the gateway listens; exits the process on a signal.
-import { GatewayConfigError, loadGatewayConfig } from './config.ts';
+// `rtap gateway [--key=value ...]`: config from flags, RTAP_* env and --config (docs/configuration.md),
+// start, and close gracefully on SIGTERM/SIGINT. Resolves once the gateway listens (undefined after
+// --help); exits the process on a signal.
+import { ConfigError, describeConfig } from '../config/load.ts';
+import { gatewayConfigSpec, loadGatewayConfig } from './config.ts';
 import { GatewayListenError, startGateway } from './gateway.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayConfig } from './config.ts';
@@ -26,8 +28,12 @@ async function startWithListenRetry(config: GatewayConfig): Promise<Gateway> {
   }
 }
 
-export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
-  const config = loadGatewayConfig(env, argv);
+export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<Gateway | undefined> {
+  if (argv.includes('--help')) {
+    console.log(`usage: rtap gateway [--key=value ...]\n\n${describeConfig(gatewayConfigSpec)}`);
+    return undefined;
+  }
+  const config = loadGatewayConfig({ argv, env });
   const gateway = await startWithListenRetry(config);
   console.log(`rtap gateway listening on ${gateway.url} (dashboard ${gateway.url}/, WebSocket ${gateway.url.replace('http', 'ws')}/ws)`);
   let stopping = false;
@@ -55,5 +61,5 @@ export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = pro
 /** One line for the operator: config errors already name their key. */
 export function describeStartupError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return `rtap gateway: ${err instanceof GatewayConfigError ? message : message.replace(/^gateway: /, '')}`;
+  return `rtap gateway: ${err instanceof ConfigError ? message : message.replace(/^gateway: /, '')}`;
 }

@@ -1,11 +1,12 @@
 // The gateway's inputs from NATS: every result from the RTAP_RESULTS stream through an ephemeral
 // ordered consumer starting at "new" (history comes from the replay rings and InfluxDB, not from
 // the stream), and node heartbeats on core NATS.
-import { DeliverPolicy, Events, connect, nanos } from 'nats';
-import type { ConsumerMessages, JetStreamManager, NatsConnection, Subscription } from 'nats';
+import { DeliverPolicy, Events, connect } from 'nats';
+import type { ConsumerMessages, NatsConnection, Subscription } from 'nats';
 import type { AnalyticsResult } from '../actors/results.ts';
 import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
-import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER } from '../transports/nats/contracts.ts';
+import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER } from '../transports/nats/contracts.ts';
+import { ensureStream } from '../transports/nats/ensure-stream.ts';
 import { traceIdFromTraceparent } from './trace.ts';
 
 export interface NatsFeedHandlers {
@@ -20,28 +21,13 @@ export interface NatsFeed {
   close(): Promise<void>;
 }
 
-/** Creates the results stream if absent; an existing stream is left as configured (the node owns it too). */
-export async function ensureResultsStream(jsm: JetStreamManager): Promise<void> {
-  try {
-    await jsm.streams.info(RESULTS_STREAM);
-    return;
-  } catch (err) {
-    if (!/stream not found/i.test((err as Error).message)) throw err;
-  }
-  try {
-    await jsm.streams.add({ name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicate_window: nanos(120_000) });
-  } catch (err) {
-    // Another process created it between our info and add: that is what we wanted.
-    if (!/already in use|already exists/i.test((err as Error).message)) throw err;
-  }
-}
-
-export async function startNatsFeed(natsUrl: string, handlers: NatsFeedHandlers): Promise<NatsFeed> {
+/** `servers`: comma-separated URLs, as in `nats.servers`. */
+export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers): Promise<NatsFeed> {
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: natsUrl, name: 'rtap-gateway', maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+    nc = await connect({ servers: servers.split(','), name: 'rtap-gateway', maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
   } catch (err) {
-    throw new Error(`gateway: cannot connect to NATS at natsUrl (RTAP_NATS_URL) ${natsUrl}: ${(err as Error).message}`);
+    throw new Error(`gateway: cannot connect to NATS at nats.servers (RTAP_NATS_SERVERS) ${servers}: ${(err as Error).message}`);
   }
   let connected = true;
   void (async () => {
@@ -51,8 +37,8 @@ export async function startNatsFeed(natsUrl: string, handlers: NatsFeedHandlers)
     }
   })();
 
-  const jsm = await nc.jetstreamManager();
-  await ensureResultsStream(jsm);
+  // Same settings as the nodes' (NatsResultSink): whoever starts first creates the stream.
+  await ensureStream(nc, { name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicateWindowMs: RESULTS_DUPLICATE_WINDOW_MS });
 
   const decoder = new TextDecoder();
   const heartbeats: Subscription = nc.subscribe(`${HEARTBEAT_SUBJECT_PREFIX}.>`, {

@@ -7,7 +7,9 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-RTAP=(node --enable-source-maps --import tsx "$RTAP_ROOT/bin/rtap.ts")
+RTAP=("$RTAP_ROOT/bin/rtap")
+# Nodes of one host share one snapshot directory: whichever node gets a partition finds its state.
+export RTAP_SNAPSHOT_DIR=${RTAP_SNAPSHOT_DIR:-$RTAP_RUN/snapshots}
 
 node_ids() { for f in "$RTAP_PIDS"/node-*.pid; do [ -e "$f" ] && basename "$f" .pid; done; }
 
@@ -30,8 +32,17 @@ start_gateway() {
   require_free_ports gateway 3000 || return 1
   local log="$RTAP_LOGS/gateway.log"
   start_daemon gateway "$log" "${RTAP[@]}" gateway
-  wait_until gateway 30 "$log" http_ok http://127.0.0.1:3000/api/health 2 || return 1
+  wait_until gateway 90 "$log" http_ok http://127.0.0.1:3000/api/health 2 || return 1
   info "gateway: up (log $log)"
+}
+
+# A steady demo load (like the original system's event simulator), so the dashboard comes alive.
+start_producer() {
+  local rate=${RTAP_DEMO_RATE:-200}
+  [ "$rate" = 0 ] && return 0
+  is_running producer && return 0
+  start_daemon producer "$RTAP_LOGS/producer.log" "${RTAP[@]}" produce --produce.rate="$rate"
+  info "producer: sending $rate events/s to Kafka (RTAP_DEMO_RATE=0 to turn off; log $RTAP_LOGS/producer.log)"
 }
 
 case "${1:-}" in
@@ -39,16 +50,20 @@ case "${1:-}" in
     want=${2:-2}
     start_gateway || exit 1
     running=0; for id in $(node_ids); do is_running "$id" && running=$((running + 1)); done
-    for ((i = running; i < want; i++)); do start_node "$(next_node_id)" || exit 1; done ;;
+    for ((i = running; i < want; i++)); do start_node "$(next_node_id)" || exit 1; done
+    start_producer ;;
   spawn-node) start_node "$(next_node_id)" ;;
   down)
+    stop_daemon producer 10
     for id in $(node_ids); do stop_daemon "$id" 30 & done; wait
     stop_daemon gateway 10
     info "nodes and gateway: stopped" ;;
+  urls)
+    echo "dashboard  http://127.0.0.1:3000        WebSocket ws://127.0.0.1:3000/ws, REST /api/health /api/cluster /api/history /metrics" ;;
   status)
-    for id in gateway $(node_ids); do
+    for id in gateway producer $(node_ids); do
       if is_running "$id"; then printf '%-9s %sup%s    pid %s\n' "$id" "$C_GRN" "$C_OFF" "$(pid_of "$id")"
       else printf '%-9s %sdown%s  not running\n' "$id" "$C_RED" "$C_OFF"; fi
     done ;;
-  *) echo "usage: infra/cluster.sh up [nodes] | spawn-node | down | status"; exit 2 ;;
+  *) echo "usage: infra/cluster.sh up [nodes] | spawn-node | down | status | urls"; exit 2 ;;
 esac

@@ -70,8 +70,11 @@ describe('createLogger', () => {
     log.info('started', { actors: 12 });
     log.warn('slow mailbox');
     log.error('crashed', { err: new Error('boom') });
-    expect(lines.map((l) => [l['level'], l['msg']])).to.deep.equal([['info', 'started'], ['warn', 'slow mailbox'], ['error', 'crashed']]);
+    log.warn('actor failed', { error: Object.assign(new Error('no dir'), { code: 'ENOENT' }) });
+    expect(lines.map((l) => [l['level'], l['msg']])).to.deep.equal([['info', 'started'], ['warn', 'slow mailbox'], ['error', 'crashed'], ['warn', 'actor failed']]);
     expect(lines[0]).to.include({ actors: 12 });
-    expect((lines[2]!['err'] as { message: string }).message).to.equal('boom'); // pino's error serializer
+    expect((lines[2]!['err'] as { message: string }).message).to.equal('boom');
+    // Errors under any field name keep their message (JSON of an Error alone is {}).
+    expect(lines[3]!['error']).to.deep.equal({ name: 'Error', message: 'no dir', code: 'ENOENT' });
   });
 });

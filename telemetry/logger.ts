@@ -53,11 +53,23 @@ export function createLogger(options: LoggerOptions, destination?: DestinationSt
   return destination === undefined ? pino(pinoOptions) : pino(pinoOptions, destination);
 }
 
+/** Errors in fields become { name, message, code } (JSON.stringify of an Error is {}). */
+function plainFields(fields: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof Error) {
+      out ??= { ...fields };
+      out[k] = { name: v.name, message: v.message, ...('code' in v ? { code: (v as { code: unknown }).code } : {}) };
+    }
+  }
+  return out ?? fields;
+}
+
 /** Adapts a pino logger to the runtime's Logger interface (msg first, fields second). */
 export function toRuntimeLogger(log: PinoLogger): Logger {
   return {
-    info: (msg, fields) => (fields === undefined ? log.info(msg) : log.info(fields, msg)),
-    warn: (msg, fields) => (fields === undefined ? log.warn(msg) : log.warn(fields, msg)),
-    error: (msg, fields) => (fields === undefined ? log.error(msg) : log.error(fields, msg)),
+    info: (msg, fields) => (fields === undefined ? log.info(msg) : log.info(plainFields(fields), msg)),
+    warn: (msg, fields) => (fields === undefined ? log.warn(msg) : log.warn(plainFields(fields), msg)),
+    error: (msg, fields) => (fields === undefined ? log.error(msg) : log.error(plainFields(fields), msg)),
   };
 }

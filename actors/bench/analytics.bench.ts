@@ -29,6 +29,8 @@ const clock = (): number => Date.UTC(2030, 0, 1);
 interface Row {
   name: string;
   eventsPerSec: number;
+  /** Events per second of process CPU time (user + system, all threads), best round. */
+  eventsPerCpuSec: number;
   results: number;
   stateBytes?: number;
   stateKeys?: number;
@@ -40,12 +42,14 @@ function single(make: (ctx: OperatorContext, lateness: number) => Operator<RtapE
 
 function run(name: string, operators: OperatorFactory, decode: boolean, stateKeys?: (engine: AnalyticsEngine) => number): Row {
   let best = 0;
+  let bestCpu = 0;
   let results = 0;
   let engine: AnalyticsEngine | undefined;
   for (let round = 0; round < ROUNDS; round++) {
     engine = new AnalyticsEngine({ partition: 0, clock, operators, idleTimeoutMs: 0 });
     results = 0;
     const started = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     if (decode) {
       for (let i = 0; i < encoded.length; i++) {
         engine.process(codec.decode(encoded[i] as Buffer), i);
@@ -59,9 +63,11 @@ function run(name: string, operators: OperatorFactory, decode: boolean, stateKey
     }
     results += engine.takeResults().length;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
     best = Math.max(best, events.length / seconds);
+    bestCpu = Math.max(bestCpu, events.length / ((cpu.user + cpu.system) / 1e6));
   }
-  const row: Row = { name, eventsPerSec: Math.round(best), results };
+  const row: Row = { name, eventsPerSec: Math.round(best), eventsPerCpuSec: Math.round(bestCpu), results };
   if (engine && stateKeys) {
     const keys = stateKeys(engine);
     row.stateKeys = keys;
@@ -103,14 +109,15 @@ for (const key of Object.keys(benches)) {
 }
 
 console.log(`rtap analytics bench — ${events.length} events, 1 partition, 20k users, Node ${process.version}, best of ${ROUNDS}, one process per row`);
-console.log('analytic'.padEnd(46) + 'events/s'.padStart(12) + 'results'.padStart(10) + '  state B/key'.padStart(20));
+console.log('analytic'.padEnd(46) + 'events/s'.padStart(12) + 'events/cpu-s'.padStart(14) + 'results'.padStart(10) + '  state B/key'.padStart(20));
 for (const r of rows) {
-  console.log(r.name.padEnd(46) + r.eventsPerSec.toLocaleString('en-US').padStart(12) + String(r.results).padStart(10) + (r.stateBytes === undefined ? '' : `${r.stateBytes} (${r.stateKeys} keys)`).padStart(20));
+  console.log(r.name.padEnd(46) + r.eventsPerSec.toLocaleString('en-US').padStart(12) + r.eventsPerCpuSec.toLocaleString('en-US').padStart(14) + String(r.results).padStart(10) + (r.stateBytes === undefined ? '' : `${r.stateBytes} (${r.stateKeys} keys)`).padStart(20));
 }
 const summary: Record<string, number> = {};
 for (const r of rows) {
   const key = r.key;
   summary[key] = r.eventsPerSec;
+  summary[`${key}Cpu`] = r.eventsPerCpuSec;
   if (r.stateBytes !== undefined) summary[`${key}StateBytesPerKey`] = r.stateBytes;
 }
 console.log(JSON.stringify(summary));

@@ -6,6 +6,9 @@ import type { AnalyticsResult } from '../../actors/results.ts';
 /** JetStream stream holding every result; `Nats-Msg-Id` = result id, so re-emitted results are dropped. */
 export const RESULTS_STREAM = 'RTAP_RESULTS';
 export const RESULTS_SUBJECTS = 'rtap.results.>';
+/** Default duplicate window of RESULTS_STREAM: longer than the longest replay after a crash. Nodes
+ * (`nats.duplicate-window-ms`) and the gateway create the stream alike, whoever starts first. */
+export const RESULTS_DUPLICATE_WINDOW_MS = 600_000;
 
 /** `rtap.results.window.<analytic>` or `rtap.results.pattern.<pattern>` */
 export function resultSubject(result: AnalyticsResult): string {

@@ -18,11 +18,16 @@ export async function ensureStream(nc: NatsConnection, spec: StreamSpec): Promis
     if (missing.length > 0) await jsm.streams.update(spec.name, { ...info.config, subjects: [...info.config.subjects, ...missing] });
   } catch (err) {
     if (!/stream not found/i.test((err as Error).message)) throw err;
-    await jsm.streams.add({
-      name: spec.name,
-      subjects: spec.subjects,
-      duplicate_window: nanos(spec.duplicateWindowMs),
-      max_age: nanos(spec.maxAgeMs ?? 24 * 3_600_000),
-    });
+    try {
+      await jsm.streams.add({
+        name: spec.name,
+        subjects: spec.subjects,
+        duplicate_window: nanos(spec.duplicateWindowMs),
+        max_age: nanos(spec.maxAgeMs ?? 24 * 3_600_000),
+      });
+    } catch (addErr) {
+      // Another process (a node, the gateway) created it between our info and add: that is what we wanted.
+      if (!/already in use|already exists/i.test((addErr as Error).message)) throw addErr;
+    }
   }
 }

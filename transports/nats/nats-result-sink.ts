@@ -61,7 +61,7 @@ export class NatsResultSink implements ResultSink {
     const reason = this.connectError ?? this.queue.lastError?.message;
     return {
       name: 'nats',
-      healthy: this.js !== undefined && this.streamReady && !this.queue.lastError,
+      healthy: this.js !== undefined && !this.connectError && !this.queue.lastError,
       buffered: this.queue.buffered,
       delivered: this.queue.delivered,
       retries: this.queue.retries,

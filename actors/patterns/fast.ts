@@ -427,7 +427,8 @@ export class BurstOperator extends FastPatternOperator {
       // The oldest partial match took its threshold-th event; every other one is pruned.
       const h = ks.head;
       this.counters.completions++;
-      this.queueDeadline(ks); // the NFA queues the new event's own partial before pruning it
+      // The NFA queues the deadline of the partial the new event started before pruning it.
+      if (this.threshold > 1) this.queueDeadline(ks);
       this.counters.matched++;
       this.emit(this.result(key, ks.sOff.slice(h), ks.sId.slice(h), ks.sTime[h] as number, time));
       ks.clear();

@@ -1,12 +1,13 @@
 // The three built-in CEP patterns of the original dashboard, as engine operators.
 // Exact definitions: docs/cep.md. Reference implementation for tests: ./oracle.ts.
+// The operators are specialised implementations (./fast.ts) equivalent to running the DSL
+// definitions through cepOperator (fast.test.ts checks them side by side).
 import type { RtapEvent } from '../events/types.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
-import { cepOperator } from '../cep/operator.ts';
+import { BurstOperator, CartAbandonmentOperator, FunnelOperator } from './fast.ts';
 import {
   BURST, CART_ABANDONMENT, FUNNEL, burstDefinition, cartAbandonmentDefinition, funnelDefinition,
 } from './definitions.ts';
-import { byUser } from './predicates.ts';
 
 export {
   BURST, BURST_THRESHOLD, BURST_WINDOW_MS, CART_ABANDONMENT, CART_TIMEOUT_MS, FUNNEL, FUNNEL_WITHIN_MS,
@@ -45,21 +46,15 @@ export interface BuiltInPatternOptions {
 }
 
 export function funnelPattern(ctx: OperatorContext, opts?: FunnelOptions): Operator<RtapEvent> {
-  return cepOperator(funnelDefinition(opts?.withinMs), {
-    name: FUNNEL, partition: ctx.partition, key: byUser, maxPartialsPerKey: opts?.maxPartialsPerKey,
-  });
+  return new FunnelOperator(FUNNEL, ctx.partition, funnelDefinition(opts?.withinMs), opts?.maxPartialsPerKey);
 }
 
 export function cartAbandonmentPattern(ctx: OperatorContext, opts?: CartAbandonmentOptions): Operator<RtapEvent> {
-  return cepOperator(cartAbandonmentDefinition(opts?.timeoutMs), {
-    name: CART_ABANDONMENT, partition: ctx.partition, key: byUser, maxPartialsPerKey: opts?.maxPartialsPerKey,
-  });
+  return new CartAbandonmentOperator(CART_ABANDONMENT, ctx.partition, cartAbandonmentDefinition(opts?.timeoutMs), opts?.maxPartialsPerKey);
 }
 
 export function burstPattern(ctx: OperatorContext, opts?: BurstOptions): Operator<RtapEvent> {
-  return cepOperator(burstDefinition(opts?.threshold, opts?.windowMs), {
-    name: BURST, partition: ctx.partition, key: byUser, maxPartialsPerKey: opts?.maxPartialsPerKey,
-  });
+  return new BurstOperator(BURST, ctx.partition, burstDefinition(opts?.threshold, opts?.windowMs), opts?.maxPartialsPerKey);
 }
 
 export function builtInPatterns(ctx: OperatorContext, opts?: BuiltInPatternOptions): Operator<RtapEvent>[] {

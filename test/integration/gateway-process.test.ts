@@ -25,14 +25,23 @@ describe('gateway process and health (integration)', function () {
   it('fails at start-up naming the config key of an invalid value', async () => {
     const { code, out } = await run([], { RTAP_GATEWAY_PORT: 'eighty' }).done;
     expect(code).to.equal(1);
-    expect(out).to.contain('RTAP_GATEWAY_PORT').and.contain('not an integer');
-    const bad = await run(['--nats-url', 'nats://127.0.0.1:1']).done;
+    expect(out).to.contain('gateway.port (RTAP_GATEWAY_PORT)').and.contain('expected an integer');
+    const bad = await run(['--nats.servers=nats://127.0.0.1:1']).done;
     expect(bad.code).to.equal(1);
-    expect(bad.out).to.contain('RTAP_NATS_URL');
+    expect(bad.out).to.contain('nats.servers (RTAP_NATS_SERVERS)');
+    const unknown = await run(['--nats-url', 'nats://127.0.0.1:4222']).done;
+    expect(unknown.code).to.equal(1);
+    expect(unknown.out).to.contain('nats-url').and.contain('unknown key');
   });
 
-  it('starts from env/flags and exits 0 on SIGTERM', async () => {
-    const p = run(['--port', '0', '--nats-url', endpoints.natsServers]);
+  it('prints every key with its env name for --help and exits 0', async () => {
+    const { code, out } = await run(['--help']).done;
+    expect(code, out).to.equal(0);
+    expect(out).to.contain('usage: rtap gateway').and.contain('--gateway.port').and.contain('RTAP_NATS_SERVERS');
+  });
+
+  it('starts from flags and env and exits 0 on SIGTERM', async () => {
+    const p = run(['--gateway.port', '0'], { RTAP_NATS_SERVERS: endpoints.natsServers });
     const deadline = Date.now() + 20_000;
     while (!/listening on (http:\/\/\S+)/.test(p.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const url = /listening on (http:\/\/\S+)/.exec(p.output())?.[1];

@@ -38,3 +38,11 @@ export interface PatternResult {
 }
 
 export type AnalyticsResult = WindowResult | PatternResult;
+
+export function windowResultId(analytic: string, partition: number, key: string, windowStart: number, windowEnd: number, firing: number): string {
+  return `${analytic}|p${partition}|${key}|${windowStart}-${windowEnd}|f${firing}`;
+}
+
+export function patternResultId(pattern: string, partition: number, offsets: readonly number[], timedOut = false): string {
+  return `${pattern}|p${partition}|${offsets.join('.')}${timedOut ? '|timeout' : ''}`;
+}

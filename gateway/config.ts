@@ -3,7 +3,7 @@
 // are the node's own definitions, so one env file configures both processes.
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type ConfigSources } from '../config/load.ts';
-import { defaultOf, int, str, type ConfigOf } from '../config/spec.ts';
+import { int, str, type ConfigOf } from '../config/spec.ts';
 import { nodeConfigSpec } from '../node/config.ts';
 
 export const gatewayConfigSpec = {
@@ -64,9 +64,8 @@ function fromKeys(values: ConfigOf<Spec>): GatewayConfig {
   return { ...config, token: values['gateway.token'] || undefined } as GatewayConfig;
 }
 
-export const defaultGatewayConfig: GatewayConfig = fromKeys(
-  Object.fromEntries(Object.entries(gatewayConfigSpec).map(([key, spec]) => [key, defaultOf(spec)])) as ConfigOf<Spec>,
-);
+/** Every key at its default (no flags, env or file). */
+export const defaultGatewayConfig: GatewayConfig = fromKeys(loadConfig(gatewayConfigSpec, { env: {} }));
 
 /** The config of `rtap gateway`; a bad value or an unknown key throws a ConfigError naming the key. */
 export function loadGatewayConfig(sources: ConfigSources): GatewayConfig {
@@ -87,5 +86,3 @@ export function validateGatewayConfig(config: GatewayConfig): GatewayConfig {
   return fromKeys(values as ConfigOf<Spec>);
 }
 
-/** @deprecated Config errors are `ConfigError` (config/load.ts); this name stays for gateway/index.ts. */
-export const GatewayConfigError = ConfigError;

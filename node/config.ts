@@ -1,6 +1,7 @@
 // Every key of `rtap node`: flags (--key=value), env (RTAP_KEY_NAME), a JSON file (--config), defaults.
 import { hostname } from 'node:os';
 import { loadConfig, type ConfigSources } from '../config/load.ts';
+import { RESULTS_DUPLICATE_WINDOW_MS } from '../transports/nats/contracts.ts';
 import { bool, hostPorts, int, num, oneOf, str, url, type ConfigOf } from '../config/spec.ts';
 
 export const nodeConfigSpec = {
@@ -23,7 +24,7 @@ export const nodeConfigSpec = {
   'events.max-future-skew-ms': int(60_000, 'events further than this ahead of wall clock go to the DLQ'),
   'handler.max-failures': int(3, 'an event that makes the handler fail this many times in a row goes to the DLQ', 1, 100),
   'nats.servers': str('nats://127.0.0.1:4222', 'NATS server URL(s), comma-separated'),
-  'nats.duplicate-window-ms': int(600_000, 'how long NATS remembers result ids (must exceed the longest replay after a crash)', 1_000),
+  'nats.duplicate-window-ms': int(RESULTS_DUPLICATE_WINDOW_MS, 'how long NATS remembers result ids (must exceed the longest replay after a crash)', 1_000),
   'results.high-water': int(50_000, 'results buffered per sink (NATS, InfluxDB) above which input pauses', 100),
   'influx.url': url('http://127.0.0.1:8086', 'InfluxDB URL', ['http', 'https']),
   'influx.org': str('', 'InfluxDB organisation (2.x; ignored by 1.8)'),

@@ -1,4 +1,4 @@
-import type { WindowResult } from '../results.ts';
+import { windowResultId, type WindowResult } from '../results.ts';
 
 /** Builds a WindowResult with the id format fixed in actors/results.ts. */
 export function windowResult(
@@ -13,7 +13,7 @@ export function windowResult(
 ): WindowResult {
   return {
     kind: 'window',
-    id: `${analytic}|p${partition}|${key}|${windowStart}-${windowEnd}|f${firing}`,
+    id: windowResultId(analytic, partition, key, windowStart, windowEnd, firing),
     analytic,
     partition,
     key,

@@ -27,6 +27,7 @@ export class ResultCollector {
   readonly byId = new Map<string, AnalyticsResult>();
   duplicates = 0;
   private seen = 0;
+  private ignored = 0;
 
   private constructor(
     private readonly ws: TestWsClient,
@@ -49,7 +50,10 @@ export class ResultCollector {
       if (f.type !== 'batch' && f.type !== 'replay') continue;
       for (const r of f.items ?? []) {
         const t = r.kind === 'window' ? r.windowStart : r.startTime;
-        if (!this.names.has(nameOf(r)) || t < this.from || t > this.to) continue;
+        if (!this.names.has(nameOf(r)) || t < this.from || t > this.to) {
+          this.ignored++;
+          continue;
+        }
         if (this.byId.has(r.id)) this.duplicates++;
         this.byId.set(r.id, r);
       }
@@ -62,7 +66,7 @@ export class ResultCollector {
       this.absorb();
       return this.byId.size >= count ? true : undefined;
     }, timeoutMs, `${count} results at the WebSocket client`).catch((err: Error) => {
-      throw new Error(`${err.message} (got ${this.byId.size})`);
+      throw new Error(`${err.message} (${this.describe()})`);
     });
     await new Promise((r) => setTimeout(r, 1_000));
     this.absorb();
@@ -79,7 +83,16 @@ export class ResultCollector {
         since = Date.now();
       }
       return last > 0 && Date.now() - since >= quietMs ? true : undefined;
-    }, timeoutMs, 'results to settle');
+    }, timeoutMs, 'results to settle').catch((err: Error) => {
+      throw new Error(`${err.message} (${this.describe()})`);
+    });
+  }
+
+  /** For failure messages: what the client saw. */
+  describe(): string {
+    const types: Record<string, number> = {};
+    for (const f of this.ws.messages as Frame[]) types[f.type] = (types[f.type] ?? 0) + 1;
+    return `${this.byId.size} results kept, ${this.ignored} of other pipelines ignored, frames ${JSON.stringify(types)}, socket ${this.ws.closed ? 'closed' : 'open'}`;
   }
 
   close(): void {

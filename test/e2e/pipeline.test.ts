@@ -17,23 +17,28 @@ async function produce(cluster: TestCluster, scenario: Scenario, from = 0, to = 
   }
 }
 
+/** Fresh topics, a gateway, two nodes, and a WebSocket client subscribed to every result. */
+async function startPipeline(scenario: Scenario): Promise<{ cluster: TestCluster; results: ResultCollector }> {
+  const cluster = new TestCluster();
+  await cluster.createTopics();
+  const url = await cluster.startGateway();
+  await Promise.all([cluster.startNode('node-1'), cluster.startNode('node-2')]);
+  return { cluster, results: await ResultCollector.connect(url, scenario) };
+}
+
 describe('pipeline end to end (real Kafka, NATS, InfluxDB; rtap nodes and gateway as processes)', function () {
   this.timeout(240_000);
-  let cluster: TestCluster;
+  let cluster: TestCluster | undefined;
   let results: ResultCollector | undefined;
 
   afterEach(async () => {
     results?.close();
-    await cluster.stopAll();
+    await cluster?.stopAll();
   });
 
   it('delivers exactly the oracle\'s results to a WebSocket client and to InfluxDB', async () => {
-    cluster = new TestCluster();
     const scenario = buildScenario({ seed: 101, count: 15_000, users: 1_500, badRatio: 0 });
-    await cluster.createTopics();
-    const url = await cluster.startGateway();
-    await Promise.all([cluster.startNode('node-1'), cluster.startNode('node-2')]);
-    results = await ResultCollector.connect(url, scenario);
+    ({ cluster, results } = await startPipeline(scenario));
     await produce(cluster, scenario);
 
     await results.waitFor(scenario.results.length, 120_000);
@@ -42,21 +47,19 @@ describe('pipeline end to end (real Kafka, NATS, InfluxDB; rtap nodes and gatewa
   });
 
   it('still delivers exactly the oracle\'s results when a node is killed with SIGKILL and another spawned', async () => {
-    cluster = new TestCluster();
     const scenario = buildScenario({ seed: 202, count: 20_000, users: 1_500, badRatio: 0 });
-    await cluster.createTopics();
-    const url = await cluster.startGateway();
-    await Promise.all([cluster.startNode('node-1'), cluster.startNode('node-2')]);
-    results = await ResultCollector.connect(url, scenario);
+    ({ cluster, results } = await startPipeline(scenario));
 
     const half = Math.floor(scenario.items.length / 2);
     await produce(cluster, scenario, 0, half);
-    // Let the first half be processed and checkpointed (every second here), then kill a node
-    // without warning.
-    await results.waitForQuiet(3_000, 90_000);
+    // The first half is processed and checkpointed (every second here); then, while the second
+    // half streams in, a node dies without warning and a new one joins.
+    await results.waitForQuiet(2_000, 90_000);
+    const rest = produce(cluster, scenario, half);
+    await new Promise((r) => setTimeout(r, 300));
     await cluster.kill('node-1');
     await cluster.startNode('node-3');
-    await produce(cluster, scenario, half);
+    await rest;
 
     await results.waitFor(scenario.results.length, 150_000);
     expectExactlyTheOracle(results, scenario.results, cluster.logDir);
@@ -64,13 +67,9 @@ describe('pipeline end to end (real Kafka, NATS, InfluxDB; rtap nodes and gatewa
   });
 
   it('routes bad records to the dead-letter topic with their reasons and keeps the good results exact', async () => {
-    cluster = new TestCluster();
     const scenario = buildScenario({ seed: 303, count: 15_000, users: 1_500, badRatio: 0.01 });
     expect(scenario.letters.length).to.be.greaterThan(50);
-    await cluster.createTopics();
-    const url = await cluster.startGateway();
-    await Promise.all([cluster.startNode('node-1'), cluster.startNode('node-2')]);
-    results = await ResultCollector.connect(url, scenario);
+    ({ cluster, results } = await startPipeline(scenario));
     await produce(cluster, scenario);
 
     await results.waitFor(scenario.results.length, 120_000);

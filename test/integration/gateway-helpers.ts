@@ -1,30 +1,19 @@
 // Shared by the gateway integration and dashboard e2e tests: result/heartbeat builders and NATS publishing.
 import { headers as natsHeaders } from 'nats';
 import type { JetStreamClient, NatsConnection } from 'nats';
-import type { PatternResult, WindowResult } from '../../actors/results.ts';
+import { patternResultId, type PatternResult, type WindowResult } from '../../actors/results.ts';
+import { windowResult as buildWindowResult } from '../../actors/windows/result-id.ts';
 import type { NodeHeartbeat, PartitionStatus } from '../../transports/nats/contracts.ts';
 import { heartbeatSubject, resultSubject } from '../../transports/nats/contracts.ts';
 
 export function windowResult(analytic: string, partition: number, key: string, windowStart: number, windowMs: number, firing: number, values: Record<string, number>): WindowResult {
-  const windowEnd = windowStart + windowMs;
-  return {
-    kind: 'window',
-    id: `${analytic}|p${partition}|${key}|${windowStart}-${windowEnd}|f${firing}`,
-    analytic,
-    partition,
-    key,
-    windowStart,
-    windowEnd,
-    firing,
-    trigger: firing === 0 ? 'final' : 'late',
-    values,
-  };
+  return buildWindowResult(analytic, partition, key, windowStart, windowStart + windowMs, firing, firing === 0 ? 'final' : 'late', values);
 }
 
 export function patternResult(pattern: string, partition: number, key: string, offset: number, endTime: number): PatternResult {
   return {
     kind: 'pattern',
-    id: `${pattern}|p${partition}|${offset - 2}.${offset - 1}.${offset}`,
+    id: patternResultId(pattern, partition, [offset - 2, offset - 1, offset]),
     pattern,
     partition,
     key,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { connect, headers, type NatsConnection } from 'nats';
+import { ensureStream } from '../../transports/nats/ensure-stream.ts';
 import { endpoints, uniqueName } from '../support/endpoints.ts';
 
 describe('NATS JetStream (real server)', () => {
@@ -37,5 +38,20 @@ describe('NATS JetStream (real server)', () => {
     const stored = await (await nc.jetstreamManager()).streams.getMessage(stream, { seq: first.seq });
     expect(new TextDecoder().decode(stored.data)).to.equal('result-1');
     expect(stored.header.get('X-Test')).to.equal('dedup');
+  });
+
+  it('ensureStream creates a stream once, adds missing subjects and raises a too-short duplicate window', async () => {
+    const name = `${stream}_ensure`;
+    const jsm = await nc.jetstreamManager();
+    await Promise.all([1, 2].map(() => ensureStream(nc, { name, subjects: [`${subject}.a`], duplicateWindowMs: 60_000 })));
+    expect((await jsm.streams.info(name)).config.duplicate_window).to.equal(60_000 * 1e6);
+    await ensureStream(nc, { name, subjects: [`${subject}.b`], duplicateWindowMs: 600_000 });
+    let info = await jsm.streams.info(name);
+    expect(info.config.subjects).to.deep.equal([`${subject}.a`, `${subject}.b`]);
+    expect(info.config.duplicate_window).to.equal(600_000 * 1e6);
+    await ensureStream(nc, { name, subjects: [`${subject}.a`], duplicateWindowMs: 120_000 });
+    info = await jsm.streams.info(name);
+    expect(info.config.duplicate_window, 'a longer window set by an operator stays').to.equal(600_000 * 1e6);
+    await jsm.streams.delete(name);
   });
 });

@@ -1,27 +1,17 @@
 // Builders of analytics results for tests of the transports.
-import type { PatternResult, WindowResult } from '../../actors/results.ts';
+import { patternResultId, type PatternResult, type WindowResult } from '../../actors/results.ts';
+import { windowResult as buildWindowResult } from '../../actors/windows/result-id.ts';
 
 export function windowResult(analytic: string, i: number, partition = 0): WindowResult {
   const windowStart = 1_700_000_000_000 + i * 5_000;
-  return {
-    kind: 'window',
-    id: `${analytic}|p${partition}|/page-${i % 7}|${windowStart}-${windowStart + 5_000}|f0`,
-    analytic,
-    partition,
-    key: `/page-${i % 7}`,
-    windowStart,
-    windowEnd: windowStart + 5_000,
-    firing: 0,
-    trigger: 'final',
-    values: { count: i + 1 },
-  };
+  return buildWindowResult(analytic, partition, `/page-${i % 7}`, windowStart, windowStart + 5_000, 0, 'final', { count: i + 1 });
 }
 
 export function patternResult(pattern: string, i: number, partition = 0): PatternResult {
   const offsets = [i * 3, i * 3 + 1, i * 3 + 2];
   return {
     kind: 'pattern',
-    id: `${pattern}|p${partition}|${offsets.join('.')}`,
+    id: patternResultId(pattern, partition, offsets),
     pattern,
     partition,
     key: `user-${i}`,

@@ -8,7 +8,8 @@ export function createKafka(clientId: string, brokers: string[], log: Logger): K
     const { message, ...rest } = entry;
     const fields = { kafka: namespace, ...rest };
     const msg = `kafka: ${message}`;
-    if (level === logLevel.ERROR) log.error(msg, fields);
+    // kafkajs reports every rebalance as errors of its connections; they are routine, not failures.
+    if (level === logLevel.ERROR && !/rebalanc/i.test(String(rest['error'] ?? ''))) log.error(msg, fields);
     else if (level === logLevel.WARN) log.warn(msg, fields);
   };
   return new Kafka({ clientId, brokers, logLevel: logLevel.WARN, logCreator: creator, retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 } });

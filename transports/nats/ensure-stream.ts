@@ -1,5 +1,6 @@
 // Creates a JetStream stream if it is missing; an existing stream is left as configured
-// (an operator may have tuned its limits), except that our subjects must be covered.
+// (an operator may have tuned its limits), except that our subjects must be covered and its
+// duplicate window must be at least ours — exactly-once results depend on it.
 import type { NatsConnection } from 'nats';
 
 export interface StreamSpec {
@@ -15,7 +16,10 @@ export async function ensureStream(nc: NatsConnection, spec: StreamSpec): Promis
   try {
     const info = await jsm.streams.info(spec.name);
     const missing = spec.subjects.filter((s) => !info.config.subjects.includes(s));
-    if (missing.length > 0) await jsm.streams.update(spec.name, { ...info.config, subjects: [...info.config.subjects, ...missing] });
+    const window = Math.max(info.config.duplicate_window ?? 0, nanos(spec.duplicateWindowMs));
+    if (missing.length > 0 || window !== info.config.duplicate_window) {
+      await jsm.streams.update(spec.name, { ...info.config, subjects: [...info.config.subjects, ...missing], duplicate_window: window });
+    }
   } catch (err) {
     if (!/stream not found/i.test((err as Error).message)) throw err;
     try {

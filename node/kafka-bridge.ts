@@ -104,8 +104,13 @@ export class KafkaBridge extends Actor<BridgeMsg> {
         seek: (p, offset) => {
           const o = this.owned.get(p);
           const epoch = o ? ++o.epoch : 0;
-          if (o) o.paused = false;
-          source.seek(p, offset);
+          source.seek(p, offset); // also resumes the partition…
+          if (o) {
+            // …unless the actor is still behind (e.g. restarted with a full mailbox): then it stays
+            // paused until the low-water mark.
+            o.paused = o.ref.mailbox.aboveHighWaterMark;
+            if (o.paused) source.pause(p);
+          }
           return epoch;
         },
         commit: (p, next) => source.commit(p, next),

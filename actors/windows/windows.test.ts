@@ -100,19 +100,18 @@ describe('PanedWindowOperator', () => {
     ]);
   });
 
-  it('100k keys snapshot and restore well under a second', () => {
+  // How fast this is belongs to the benchmark (npm run bench:analytics), not to a unit test.
+  it('100k keys snapshot and restore intact', () => {
     const count = (): PanedWindowOperator<Ev, ReturnType<ReturnType<typeof standardAggregator<Ev>>['create']>> =>
       new PanedWindowOperator(ctx, { name: 'c', sizeMs: 1000, key: (e) => e.k, eventTime: (e) => e.t, aggregator: standardAggregator<Ev>({}), allowedLatenessMs: 0 });
     const a = count();
     const c = collect(a);
     for (let i = 0; i < 100_000; i++) c.feed(ev(`key-${i}`, i % 1000));
-    const started = performance.now();
     const bytes = a.snapshot();
     const b = count();
     b.restore(bytes);
-    // Generous for a loaded CI box; typically ~100 ms each way.
-    expect(performance.now() - started).to.be.below(900);
     expect(b.stats().paneKeys).to.equal(100_000);
+    expect(Buffer.from(b.snapshot()).equals(Buffer.from(bytes))).to.equal(true);
   });
 
   it('snapshot/restore gives an identical operator (all aggregations, late state)', () => {
@@ -185,15 +184,15 @@ describe('SessionWindowOperator', () => {
     expect(op.stats().keys).to.equal(0);
   });
 
-  it('100k live sessions snapshot and restore well under a second', () => {
+  it('100k live sessions snapshot and restore intact', () => {
     const a = sessions(5000, 30_000);
     const c = collect(a);
     for (let i = 0; i < 100_000; i++) c.feed(ev(`user-${i}`, i % 10_000));
-    const started = performance.now();
     const b = sessions(5000, 30_000);
-    b.restore(a.snapshot());
-    expect(performance.now() - started).to.be.below(900);
+    const bytes = a.snapshot();
+    b.restore(bytes);
     expect(b.stats().sessions).to.equal(100_000);
+    expect(Buffer.from(b.snapshot()).equals(Buffer.from(bytes))).to.equal(true);
   });
 
   it('snapshot/restore preserves sessions, firing numbers and timers', () => {

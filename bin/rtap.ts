@@ -34,7 +34,7 @@ async function runNode(argv: string[]): Promise<number> {
     enabled: config['tracing.enabled'],
     resourceAttributes: { 'rtap.node.id': config['node.id'] },
   });
-  const node = await startNode(config, log);
+  const node = await startNode(config, log, config['tracing.enabled'] ? tracing.tracer : undefined);
   const onSignal = (signal: string): void => {
     log.info('signal received', { signal });
     void node.stop();

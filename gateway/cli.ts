@@ -4,6 +4,7 @@
 import { ConfigError, describeConfig } from '../config/load.ts';
 import { gatewayConfigSpec, loadGatewayConfig } from './config.ts';
 import { GatewayListenError, startGateway } from './gateway.ts';
+import { startTracing, type Tracing } from '../telemetry/index.ts';
 import type { Gateway } from './gateway.ts';
 import type { GatewayConfig } from './config.ts';
 
@@ -11,12 +12,12 @@ import type { GatewayConfig } from './config.ts';
  * set SO_REUSEADDR: a quick restart must wait for them rather than fail. */
 const LISTEN_RETRY_MS = 65_000;
 
-async function startWithListenRetry(config: GatewayConfig): Promise<Gateway> {
+async function startWithListenRetry(config: GatewayConfig, tracing: Tracing): Promise<Gateway> {
   const deadline = Date.now() + LISTEN_RETRY_MS;
   let logged = 0;
   for (;;) {
     try {
-      return await startGateway(config);
+      return await startGateway(config, config.tracingEnabled ? tracing.tracer : undefined);
     } catch (err) {
       if (!(err instanceof GatewayListenError) || Date.now() > deadline) throw err;
       if (Date.now() - logged > 10_000) {
@@ -34,7 +35,8 @@ export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = pro
     return undefined;
   }
   const config = loadGatewayConfig({ argv, env });
-  const gateway = await startWithListenRetry(config);
+  const tracing = startTracing({ serviceName: 'rtap-gateway', endpoint: config.tracingEndpoint, sampleRatio: config.tracingSampleRatio, enabled: config.tracingEnabled });
+  const gateway = await startWithListenRetry(config, tracing);
   console.log(`rtap gateway listening on ${gateway.url} (dashboard ${gateway.url}/, WebSocket ${gateway.url.replace('http', 'ws')}/ws)`);
   let stopping = false;
   const stop = (signal: string): void => {
@@ -43,7 +45,8 @@ export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = pro
     console.log(`rtap gateway: ${signal}, closing`);
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     gateway.close().then(
-      () => {
+      async () => {
+        await tracing.shutdown(); // flushes the last spans
         clearTimeout(force);
         process.exit(0);
       },

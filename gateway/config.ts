@@ -24,6 +24,9 @@ export const gatewayConfigSpec = {
   'influx.bucket': nodeConfigSpec['influx.bucket'],
   'influx.token': nodeConfigSpec['influx.token'],
   'heartbeat.interval-ms': nodeConfigSpec['heartbeat.interval-ms'],
+  'tracing.endpoint': nodeConfigSpec['tracing.endpoint'],
+  'tracing.sample-ratio': nodeConfigSpec['tracing.sample-ratio'],
+  'tracing.enabled': nodeConfigSpec['tracing.enabled'],
 };
 
 type Spec = typeof gatewayConfigSpec;
@@ -48,6 +51,9 @@ const keyOf = {
   influxBucket: 'influx.bucket',
   influxToken: 'influx.token',
   heartbeatIntervalMs: 'heartbeat.interval-ms',
+  tracingEndpoint: 'tracing.endpoint',
+  tracingSampleRatio: 'tracing.sample-ratio',
+  tracingEnabled: 'tracing.enabled',
 } as const satisfies Record<string, keyof Spec>;
 
 // Compile-time check that every key of the spec has a field above.

@@ -1,4 +1,8 @@
 // startGateway: wires NATS → ResultHub → uWS WebSocket clients, plus REST and the static UI.
+import { ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
+import type { AnalyticsResult } from '../actors/results.ts';
+import { extractJson, isSampled, withSpan } from '../telemetry/index.ts';
+import { traceIdFromTraceparent } from './trace.ts';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { loadUws } from '../transports/uws/load-uws.ts';
@@ -25,7 +29,19 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(options: Partial<GatewayConfig> = {}): Promise<Gateway> {
+/** Fan-out of a traced result happens in a `gateway.fanout` span, child of the node's span. */
+function fanOutTraced(tracer: Tracer | undefined, hub: ResultHub, result: AnalyticsResult, traceparent: string | undefined): void {
+  const traceId = traceIdFromTraceparent(traceparent);
+  const parent = tracer && traceparent ? extractJson({ traceparent }, ROOT_CONTEXT) : undefined;
+  if (!tracer || !parent || !isSampled(parent)) {
+    hub.onResult(result, traceId);
+    return;
+  }
+  const name = result.kind === 'window' ? result.analytic : result.pattern;
+  withSpan(tracer, 'gateway.fanout', { 'rtap.result.id': result.id, 'rtap.result.name': name }, parent, () => hub.onResult(result, traceId));
+}
+
+export async function startGateway(options: Partial<GatewayConfig> = {}, tracer?: Tracer): Promise<Gateway> {
   const config = validateGatewayConfig({ ...defaultGatewayConfig, ...options });
   const uws = loadUws();
   const metrics = new GatewayMetrics();
@@ -37,7 +53,7 @@ export async function startGateway(options: Partial<GatewayConfig> = {}): Promis
   let feed;
   try {
     feed = await startNatsFeed(config.natsUrl, {
-      onResult: (result, traceId) => hub.onResult(result, traceId),
+      onResult: (result, traceparent) => fanOutTraced(tracer, hub, result, traceparent),
       onHeartbeat: (hb) => {
         metrics.natsHeartbeatsIn++;
         cluster.onHeartbeat(hb, Date.now());

@@ -7,10 +7,10 @@ import type { AnalyticsResult } from '../actors/results.ts';
 import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
 import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER } from '../transports/nats/contracts.ts';
 import { ensureStream } from '../transports/nats/ensure-stream.ts';
-import { traceIdFromTraceparent } from './trace.ts';
 
 export interface NatsFeedHandlers {
-  onResult(result: AnalyticsResult, traceId: string | undefined): void;
+  /** `traceparent`: the W3C trace context the node attached, when the result is traced. */
+  onResult(result: AnalyticsResult, traceparent: string | undefined): void;
   onHeartbeat(hb: NodeHeartbeat): void;
   onBadMessage(subject: string, reason: string): void;
 }
@@ -60,7 +60,7 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
       try {
         const result = JSON.parse(decoder.decode(msg.data)) as AnalyticsResult;
         if (result?.kind !== 'window' && result?.kind !== 'pattern') throw new Error('not a result');
-        handlers.onResult(result, traceIdFromTraceparent(msg.headers?.get(TRACEPARENT_HEADER)));
+        handlers.onResult(result, msg.headers?.get(TRACEPARENT_HEADER) || undefined);
       } catch (e) {
         handlers.onBadMessage(msg.subject, (e as Error).message);
       }

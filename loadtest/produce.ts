@@ -6,6 +6,9 @@ import { generateEvents } from '../actors/testkit/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { hostPorts, int, num, str, type ConfigOf } from '../config/spec.ts';
 import { EventProducer } from './event-producer.ts';
+import { nodeConfigSpec } from '../node/config.ts';
+import { startTracing } from '../telemetry/index.ts';
+import { traceHeaders } from './trace-headers.ts';
 
 export const produceConfigSpec = {
   'kafka.brokers': hostPorts(['127.0.0.1:9092'], 'Kafka bootstrap brokers'),
@@ -16,12 +19,17 @@ export const produceConfigSpec = {
   'produce.partitions': int(12, 'partitions of the topic', 1),
   'produce.duration-s': int(0, 'stop after this many seconds (0: run until stopped)'),
   'produce.bad-ratio': num(0.002, 'share of deliberately bad records (they go to the DLQ)', 0, 1),
+  'tracing.endpoint': nodeConfigSpec['tracing.endpoint'],
+  'tracing.sample-ratio': nodeConfigSpec['tracing.sample-ratio'],
+  'tracing.enabled': nodeConfigSpec['tracing.enabled'],
 };
 
 export type ProduceConfig = ConfigOf<typeof produceConfigSpec>;
 
 export async function runProducer(config: ProduceConfig, signal: AbortSignal, report: (line: string) => void): Promise<number> {
   const kafka = new Kafka({ clientId: 'rtap-produce', brokers: config['kafka.brokers'], logLevel: logLevel.ERROR });
+  const tracing = startTracing({ serviceName: 'rtap-producer', endpoint: config['tracing.endpoint'], sampleRatio: config['tracing.sample-ratio'], enabled: config['tracing.enabled'] });
+  const headers = config['tracing.enabled'] ? traceHeaders(tracing.tracer) : undefined;
   const producer = new EventProducer(kafka, config['kafka.topic']);
   await producer.connect();
   const rate = config['produce.rate'];
@@ -45,7 +53,7 @@ export async function runProducer(config: ProduceConfig, signal: AbortSignal, re
       if (next.done) break;
       batch.push(next.value);
     }
-    if (batch.length > 0) sent += (await producer.send(batch)).sent;
+    if (batch.length > 0) sent += (await producer.send(batch, 2_000, headers)).sent;
     if (Date.now() - lastReport >= 10_000) {
       lastReport = Date.now();
       report(`produced ${sent} events (${Math.round(sent / ((lastReport - started) / 1000))}/s)`);
@@ -53,6 +61,7 @@ export async function runProducer(config: ProduceConfig, signal: AbortSignal, re
     await new Promise((r) => setTimeout(r, 10));
   }
   await producer.close();
+  await tracing.shutdown();
   return sent;
 }
 

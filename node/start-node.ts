@@ -16,6 +16,8 @@ import { ObjectStoreSnapshotStore } from '../transports/nats/object-store-snapsh
 import { fanOut } from './composite-output.ts';
 import type { NodeConfig } from './config.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { otelRecordTracer } from './record-tracer.ts';
+import type { Tracer } from '@opentelemetry/api';
 import { KafkaBridge, type BridgeMsg, type BridgeStatus } from './kafka-bridge.ts';
 
 export interface RunningNode {
@@ -47,7 +49,7 @@ async function snapshotStore(config: NodeConfig, log: Logger): Promise<{ store: 
   return { store: new ObjectStoreSnapshotStore(nc, { bucket: config['snapshot.bucket'] }), nc };
 }
 
-export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer): Promise<RunningNode> {
   const nodeId = config['node.id'];
   const topic = config['kafka.topic'];
   const kafka = createKafka(nodeId, config['kafka.brokers'], log);
@@ -75,7 +77,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       new KafkaBridge({
         topic,
         source,
-        shared: { results: fanOut([nats, influx]), deadLetters: dlq, snapshots: store },
+        shared: { results: fanOut([nats, influx]), deadLetters: dlq, snapshots: store, ...(tracer ? { tracer: otelRecordTracer(tracer) } : {}) },
         partition: {
           createEngine: (partition) =>
             new AnalyticsEngine({

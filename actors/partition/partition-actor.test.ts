@@ -48,6 +48,7 @@ function expectedIds(input: SourceRecord[], skipEventId?: string): Set<string> {
 }
 
 class FakePorts implements PartitionPorts {
+  tracer: PartitionPorts['tracer'];
   readonly log: string[] = [];
   readonly delivered: AnalyticsResult[] = [];
   readonly letters: DeadLetter[] = [];
@@ -58,9 +59,11 @@ class FakePorts implements PartitionPorts {
   seekTo: (number | undefined)[] = [];
   committed = -1;
 
+  readonly traceparents = new Map<string, string | undefined>();
   results = {
-    offer: (r: AnalyticsResult): boolean => {
+    offer: (r: AnalyticsResult, traceparent?: string): boolean => {
       this.pending.push(r);
+      this.traceparents.set(r.id, traceparent);
       return true;
     },
     flush: async (): Promise<void> => {
@@ -181,5 +184,26 @@ describe('PartitionActor', () => {
     // Exactly the crash-free results without the poison event: nothing lost, and the sink's
     // de-duplication by id absorbs what the replays re-emitted.
     expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input, poison));
+  });
+
+  it('processes a record that carries a trace context inside the tracer and sends its results with the span\'s context', async () => {
+    const ports = new FakePorts();
+    const traced: number[] = [];
+    ports.tracer = {
+      around: (_partition, record, fn) => {
+        traced.push(record.offset);
+        fn(`span-of-${record.offset}`);
+      },
+    };
+    const ref = spawn(ports);
+    const input = records(3_000).map((r, i) => (i % 100 === 0 ? { ...r, traceparent: `producer-${r.offset}` } : r));
+    await settle();
+    ref.tell({ type: 'records', epoch: ports.epoch, records: input });
+    await ref.ask<CheckpointOutcome>((replyTo) => ({ type: 'revoke', replyTo }));
+    expect(traced).to.deep.equal(input.filter((r) => r.traceparent).map((r) => r.offset));
+    const withSpan = [...ports.traceparents.values()].filter((t) => t !== undefined);
+    expect(withSpan.length).to.be.greaterThan(0);
+    expect(withSpan.every((t) => /^span-of-\d+$/.test(t!))).to.equal(true);
+    expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input));
   });
 });

@@ -99,7 +99,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
         return;
       case 'tick':
         this.engine.tick();
-        await this.drain(undefined);
+        await this.drain();
         return;
       case 'checkpoint':
         void this.checkpoint();
@@ -131,7 +131,8 @@ export class PartitionActor extends Actor<PartitionMsg> {
   }
 
   private async consume(records: SourceRecord[]): Promise<void> {
-    const { failures, maxFailures } = { failures: this.opts.ports.failures, maxFailures: this.opts.maxFailures };
+    const { failures, maxFailures, tracer } = { failures: this.opts.ports.failures, maxFailures: this.opts.maxFailures, tracer: this.opts.ports.tracer };
+    let full = false;
     for (const record of records) {
       if (record.offset <= this.lastOffset) continue; // already covered by the restored state
       if ((failures.get(record.offset) ?? 0) >= maxFailures) {
@@ -139,7 +140,15 @@ export class PartitionActor extends Actor<PartitionMsg> {
         this.deadLetter(record, 'handler-failed', `failed the handler ${maxFailures} times in a row`);
       } else {
         try {
-          this.process(record);
+          if (record.traceparent && tracer) {
+            // A traced record: its results leave with the span's context, so the trace goes on.
+            tracer.around(this.opts.partition, record, (traceparent) => {
+              this.process(record);
+              if (!this.offerResults(traceparent)) full = true;
+            });
+          } else {
+            this.process(record);
+          }
         } catch (err) {
           // Count, then fail: the supervisor restarts this actor from its last snapshot (the
           // engine state may be half-updated), and the replay meets this record again.
@@ -149,9 +158,9 @@ export class PartitionActor extends Actor<PartitionMsg> {
         failures.delete(record.offset);
       }
       this.lastOffset = record.offset;
-      if (record.traceparent) await this.drain(record.traceparent);
     }
-    await this.drain(undefined);
+    if (!this.offerResults(undefined)) full = true;
+    if (full) await this.opts.ports.results.flush();
   }
 
   private process(record: SourceRecord): void {
@@ -173,16 +182,20 @@ export class PartitionActor extends Actor<PartitionMsg> {
     else if (outcome !== 'accepted') this.deadLetter(record, outcome, `eventTime ${event.eventTime}`);
   }
 
-  /** Moves engine output to the ports; waits when a sink is full (this pauses the partition). */
-  private async drain(traceparent: string | undefined): Promise<void> {
+  /** Moves engine output to the ports. False: a sink is full, so the caller waits for it (and the partition pauses). */
+  private offerResults(traceparent: string | undefined): boolean {
     const { results } = this.opts.ports;
-    let full = false;
-    for (const r of this.engine.takeResults()) if (!results.offer(r, traceparent)) full = true;
+    let room = true;
+    for (const r of this.engine.takeResults()) if (!results.offer(r, traceparent)) room = false;
     // Side outputs are handled as each event is processed (see process); these only keep the
     // engine's buffers from growing.
     this.engine.takeRejected();
     this.engine.takeLate();
-    if (full) await results.flush();
+    return room;
+  }
+
+  private async drain(): Promise<void> {
+    if (!this.offerResults(undefined)) await this.opts.ports.results.flush();
   }
 
   private deadLetter(record: SourceRecord, reason: string, detail: string): void {

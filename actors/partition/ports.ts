@@ -43,6 +43,15 @@ export interface SourceControl {
   commit(partition: number, nextOffset: number): Promise<void>;
 }
 
+/**
+ * Tracing of sampled records, kept behind an interface so the analytics know no tracing library:
+ * `around` runs the processing of a record that carries a trace context inside a span and hands
+ * the span's own traceparent to `fn`, which attaches it to the results the record produced.
+ */
+export interface RecordTracer {
+  around(partition: number, record: SourceRecord, fn: (traceparent: string | undefined) => void): void;
+}
+
 export interface PartitionPorts {
   results: ResultOutput;
   deadLetters: DeadLetterOutput;
@@ -50,4 +59,6 @@ export interface PartitionPorts {
   snapshots: SnapshotStore;
   /** Failure counts per offset; owned outside the actor so they survive its restarts. */
   failures: Map<number, number>;
+  /** Spans for records that carry a trace context; none when tracing is off. */
+  tracer?: RecordTracer;
 }

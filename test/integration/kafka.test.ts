@@ -5,6 +5,7 @@ import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, headerString } fro
 import { KafkaSource } from '../../transports/kafka/kafka-source.ts';
 import { silentLogger } from '../../runtime/index.ts';
 import type { SourceRecord } from '../../actors/partition/ports.ts';
+import { createTopics } from '../support/cluster.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 
 const kafka = new Kafka({ clientId: 'itest', brokers: [...endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
@@ -54,10 +55,7 @@ describe('Kafka (real broker)', () => {
     const topic = uniqueName('itest-src');
     const dlq = `${topic}.dlq`;
     before(async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }, { topic: dlq, numPartitions: 1, replicationFactor: 1 }] });
-      await admin.disconnect();
+      await createTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }, { topic: dlq, numPartitions: 1, replicationFactor: 1 }]);
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `v${i}`, headers: i === 0 ? { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } : {} })) });

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
 import { eventually, uniqueName } from './endpoints.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +22,28 @@ export async function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/**
+ * Creates topics and waits for their leaders. A broker that has just started may answer the
+ * metadata requests of brand-new topics with UNKNOWN_TOPIC_OR_PARTITION for a moment: retried.
+ */
+export async function createTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ waitForLeaders: true, topics });
+        return;
+      } catch (err) {
+        if (attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 interface Proc {
@@ -46,16 +68,10 @@ export class TestCluster {
   }
 
   async createTopics(partitions = 12): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: this.topic, numPartitions: partitions, replicationFactor: 1 },
-        { topic: this.dlqTopic, numPartitions: 3, replicationFactor: 1 },
-      ],
-    });
-    await admin.disconnect();
+    await createTopics(this.kafka, [
+      { topic: this.topic, numPartitions: partitions, replicationFactor: 1 },
+      { topic: this.dlqTopic, numPartitions: 3, replicationFactor: 1 },
+    ]);
   }
 
   private start(name: string, args: string[], env: Record<string, string>): Proc {

@@ -1,57 +1,126 @@
-// Event-time buffer: a binary min-heap on (time, offset) kept in three parallel arrays, so a
-// buffered event costs no wrapper object and comparisons read plain numbers (not the scattered
-// event objects). Push/pop are O(log n); an in-order push is O(1).
+// Event-time buffer of the specialised built-in pattern operators: a binary min-heap on
+// (time, offset) kept in parallel number arrays, with a small payload per event (a role code and
+// two strings) in slot arrays. Buffering neither wraps nor retains the event object: the event
+// dies young (in the scavenger) instead of being promoted while it waits for the watermark, and
+// heap comparisons read plain numbers instead of scattered objects. Push/pop are O(log n); an
+// in-order push is O(1).
+//
+// Events that arrive in (time, offset) order - most of them, in practice - skip the heap: they are
+// appended to a sorted FIFO run, and pop() takes the smaller of the run's head and the heap's top.
 
-export class EventBuffer<E> {
-  times: number[] = [];
-  offsets: number[] = [];
-  events: E[] = [];
+export class SlotHeap {
+  private readonly hTime: number[] = [];
+  private readonly hOff: number[] = [];
+  private readonly hSlot: number[] = [];
+  /** Payload by slot. */
+  readonly role: number[] = [];
+  readonly user: string[] = [];
+  readonly id: string[] = [];
+  private readonly free: number[] = [];
+  /** The in-order run: a sorted FIFO, entries before rHead consumed. */
+  private readonly rTime: number[] = [];
+  private readonly rOff: number[] = [];
+  private readonly rSlot: number[] = [];
+  private rHead = 0;
+  /** Set by pop(). */
+  poppedTime = 0;
+  poppedOffset = 0;
 
   get length(): number {
-    return this.times.length;
+    return this.hTime.length + this.rTime.length - this.rHead;
   }
 
   /** Time of the earliest buffered event (Infinity when empty). */
   peekTime(): number {
-    return this.times.length > 0 ? (this.times[0] as number) : Infinity;
+    const h = this.hTime.length > 0 ? (this.hTime[0] as number) : Infinity;
+    const r = this.rHead < this.rTime.length ? (this.rTime[this.rHead] as number) : Infinity;
+    return h < r ? h : r;
   }
 
-  push(event: E, offset: number, time: number): void {
-    const t = this.times;
-    const o = this.offsets;
-    const ev = this.events;
+  push(time: number, offset: number, role: number, user: string, id: string): void {
+    let slot: number;
+    if (this.free.length > 0) {
+      slot = this.free.pop() as number;
+      this.role[slot] = role;
+      this.user[slot] = user;
+      this.id[slot] = id;
+    } else {
+      slot = this.role.length;
+      this.role.push(role);
+      this.user.push(user);
+      this.id.push(id);
+    }
+    const rt = this.rTime;
+    const rn = rt.length;
+    if (rn === this.rHead || (rt[rn - 1] as number) < time || ((rt[rn - 1] as number) === time && (this.rOff[rn - 1] as number) < offset)) {
+      rt.push(time);
+      this.rOff.push(offset);
+      this.rSlot.push(slot);
+      return;
+    }
+    const t = this.hTime;
+    const o = this.hOff;
+    const s = this.hSlot;
     let i = t.length;
     t.push(time);
     o.push(offset);
-    ev.push(event);
+    s.push(slot);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = t[parent] as number;
       if (pt < time || (pt === time && (o[parent] as number) < offset)) break;
       t[i] = pt;
       o[i] = o[parent] as number;
-      ev[i] = ev[parent] as E;
+      s[i] = s[parent] as number;
       i = parent;
     }
     t[i] = time;
     o[i] = offset;
-    ev[i] = event;
+    s[i] = slot;
   }
 
   /**
-   * Removes the earliest event; its offset is left in `poppedOffset`, its time in `poppedTime`.
-   * Only call when length > 0.
+   * Removes the earliest event and returns its slot (read role/user/id, then release() it); its
+   * time and offset are left in poppedTime / poppedOffset. Only call when length > 0.
    */
-  pop(): E {
-    const t = this.times;
-    const o = this.offsets;
-    const ev = this.events;
-    const top = ev[0] as E;
+  pop(): number {
+    const rh = this.rHead;
+    if (rh < this.rTime.length) {
+      const rt = this.rTime[rh] as number;
+      const ro = this.rOff[rh] as number;
+      const ht = this.hTime.length > 0 ? (this.hTime[0] as number) : Infinity;
+      if (rt < ht || (rt === ht && ro < (this.hOff[0] as number))) {
+        const slot = this.rSlot[rh] as number;
+        this.poppedTime = rt;
+        this.poppedOffset = ro;
+        this.rHead = rh + 1;
+        if (this.rHead === this.rTime.length) {
+          this.rTime.length = 0;
+          this.rOff.length = 0;
+          this.rSlot.length = 0;
+          this.rHead = 0;
+        } else if (this.rHead > 4096 && this.rHead * 2 > this.rTime.length) {
+          this.rTime.splice(0, this.rHead);
+          this.rOff.splice(0, this.rHead);
+          this.rSlot.splice(0, this.rHead);
+          this.rHead = 0;
+        }
+        return slot;
+      }
+    }
+    return this.popHeap();
+  }
+
+  private popHeap(): number {
+    const t = this.hTime;
+    const o = this.hOff;
+    const s = this.hSlot;
+    const top = s[0] as number;
     this.poppedTime = t[0] as number;
     this.poppedOffset = o[0] as number;
     const lt = t.pop() as number;
     const lo = o.pop() as number;
-    const le = ev.pop() as E;
+    const ls = s.pop() as number;
     const n = t.length;
     if (n === 0) return top;
     let i = 0;
@@ -74,15 +143,36 @@ export class EventBuffer<E> {
       if (!(ct < lt || (ct === lt && co < lo))) break;
       t[i] = ct;
       o[i] = co;
-      ev[i] = ev[c] as E;
+      s[i] = s[c] as number;
       i = c;
     }
     t[i] = lt;
     o[i] = lo;
-    ev[i] = le;
+    s[i] = ls;
     return top;
   }
 
-  poppedTime = 0;
-  poppedOffset = 0;
+  release(slot: number): void {
+    this.user[slot] = '';
+    this.id[slot] = '';
+    this.free.push(slot);
+  }
+
+  /** Buffered events, in no particular order: [time, offset, role, user, id]. */
+  rows(): [number, number, number, string, string][] {
+    const out: [number, number, number, string, string][] = [];
+    const row = (time: number, offset: number, slot: number): void => {
+      out.push([time, offset, this.role[slot] as number, this.user[slot] as string, this.id[slot] as string]);
+    };
+    for (let i = this.rHead; i < this.rTime.length; i++) row(this.rTime[i] as number, this.rOff[i] as number, this.rSlot[i] as number);
+    for (let i = 0; i < this.hTime.length; i++) row(this.hTime[i] as number, this.hOff[i] as number, this.hSlot[i] as number);
+    return out;
+  }
+
+  /** Rebuilds a buffer from rows() output (pop order depends only on (time, offset)). */
+  static fromRows(rows: readonly (readonly [number, number, number, string, string])[]): SlotHeap {
+    const h = new SlotHeap();
+    for (const [time, offset, role, user, id] of rows) h.push(time, offset, role, user, id);
+    return h;
+  }
 }

@@ -1,5 +1,8 @@
 // Micro-benchmark: events/s through each built-in pattern operator on one core.
 // Run: node --import tsx actors/cep/cep.bench.ts [events] [users] [disorderMs] [funnel|cartAbandonment|burst]
+// The built-in operators are the specialised ones (actors/patterns/fast.ts). To measure the
+// generic NFA operator on the same DSL definitions, name one of funnel-nfa, cartAbandonment-nfa,
+// burst-nfa, or all-nfa (they are not run by default).
 //
 // Events are generated in untimed chunks and dropped after use, as in production (a decoder
 // allocates them, the operator keeps only what partial matches reference); pre-generating a
@@ -8,6 +11,9 @@ import type { RtapEvent } from '../events/types.ts';
 import type { AnalyticsResult } from '../results.ts';
 import type { Operator } from '../operator.ts';
 import { burstPattern, cartAbandonmentPattern, funnelPattern } from '../patterns/index.ts';
+import { burstDefinition, cartAbandonmentDefinition, funnelDefinition } from '../patterns/definitions.ts';
+import { byUser } from '../patterns/predicates.ts';
+import { cepOperator } from './operator.ts';
 import { Prng } from './testing/prng.ts';
 
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
@@ -82,8 +88,15 @@ function run(name: string, op: Operator<RtapEvent>): void {
 
 console.log(`${EVENTS.toLocaleString('en-US')} events, ${USERS.toLocaleString('en-US')} users, ` +
   `disorder ${DISORDER_MS} ms, node ${process.version}`);
-const all = { funnel: funnelPattern, cartAbandonment: cartAbandonmentPattern, burst: burstPattern };
+type Make = (ctx: { partition: number }) => Operator<RtapEvent>;
+const all: Record<string, Make> = { funnel: funnelPattern, cartAbandonment: cartAbandonmentPattern, burst: burstPattern };
+const nfa: Record<string, Make> = {
+  'funnel-nfa': (ctx) => cepOperator(funnelDefinition(), { name: 'funnel', partition: ctx.partition, key: byUser }),
+  'cartAbandonment-nfa': (ctx) => cepOperator(cartAbandonmentDefinition(), { name: 'cartAbandonment', partition: ctx.partition, key: byUser }),
+  'burst-nfa': (ctx) => cepOperator(burstDefinition(), { name: 'burst', partition: ctx.partition, key: byUser }),
+};
 for (let round = 0; round < 2; round++) { // round 0 warms the JIT
   if (round === 1) console.log('--- measured');
   for (const [name, make] of Object.entries(all)) if (ONLY === undefined || ONLY === name) run(name, make({ partition: 0 }));
+  for (const [name, make] of Object.entries(nfa)) if (ONLY === name || ONLY === 'all-nfa') run(name, make({ partition: 0 }));
 }

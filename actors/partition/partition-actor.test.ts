@@ -206,4 +206,19 @@ describe('PartitionActor', () => {
     expect(withSpan.every((t) => /^span-of-\d+$/.test(t!))).to.equal(true);
     expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input));
   });
+
+  it('rebuilds from the beginning, instead of crash-looping, when the newest snapshot cannot be restored', async () => {
+    const ports = new FakePorts();
+    await ports.snapshots.save('events-0', new TextEncoder().encode('{"written by":"another release"}'), { offset: 1_500 });
+    const ref = spawn(ports);
+    const input = records(2_000);
+    await settle();
+    expect(ports.seekTo).to.deep.equal([undefined]);
+    ref.tell({ type: 'records', epoch: ports.epoch, records: input });
+    await settle();
+    expect(system.inspectOne(ref)!.restarts).to.equal(0);
+    const outcome = await ref.ask<CheckpointOutcome>((replyTo) => ({ type: 'revoke', replyTo }));
+    expect(outcome).to.deep.equal({ ok: true, nextOffset: input[input.length - 1]!.offset + 1 });
+    expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input));
+  });
 });

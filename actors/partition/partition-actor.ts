@@ -56,7 +56,7 @@ export interface PartitionActorOptions {
 }
 
 export class PartitionActor extends Actor<PartitionMsg> {
-  private readonly engine: AnalyticsEngine;
+  private engine: AnalyticsEngine;
   private epoch = -1;
   /** Last offset consumed (processed, dead-lettered or skipped); -1 before any. */
   private lastOffset = -1;
@@ -78,18 +78,30 @@ export class PartitionActor extends Actor<PartitionMsg> {
     const { ports, snapshotId, partition } = this.opts;
     const loaded = await ports.snapshots.loadLatest(snapshotId);
     for (const s of loaded?.skipped ?? []) this.context.log.warn('corrupt snapshot skipped', { partition, seq: s.seq, location: s.location, reason: s.reason });
+    let restored = false;
     if (loaded) {
-      this.engine.restore(loaded.bytes);
-      this.lastOffset = Number(loaded.info.meta.offset ?? this.engine.offset);
-      this.checkpointedOffset = this.lastOffset;
-      this.lastSnapshotAt = loaded.info.createdAt;
-      this.lastSnapshotBytes = loaded.info.size;
+      try {
+        this.engine.restore(loaded.bytes);
+        this.lastOffset = Number(loaded.info.meta.offset ?? this.engine.offset);
+        this.checkpointedOffset = this.lastOffset;
+        this.lastSnapshotAt = loaded.info.createdAt;
+        this.lastSnapshotBytes = loaded.info.size;
+        restored = true;
+      } catch (err) {
+        // Intact bytes this version cannot read (e.g. written by an incompatible release): do not
+        // crash-loop on it. Rebuild the state from the partition's beginning instead; the results
+        // re-emitted on the way have the ids they had, so downstream drops the copies.
+        this.engine = this.opts.createEngine(partition);
+        this.context.log.error('snapshot cannot be restored; rebuilding the state from the beginning of the partition', {
+          partition, id: snapshotId, seq: loaded.info.seq, error: (err as Error).message,
+        });
+      }
     }
-    // Without a snapshot the state is empty, so the input is read from its beginning.
-    this.epoch = ports.source.seek(partition, loaded ? this.lastOffset + 1 : undefined);
+    // Without a usable snapshot the state is empty, so the input is read from its beginning.
+    this.epoch = ports.source.seek(partition, restored ? this.lastOffset + 1 : undefined);
     this.context.timers.startPeriodic('checkpoint', { type: 'checkpoint' }, this.opts.checkpointIntervalMs);
     this.context.timers.startPeriodic('tick', { type: 'tick' }, this.opts.tickIntervalMs);
-    this.context.log.info('partition started', { partition, from: loaded ? this.lastOffset + 1 : 'beginning', snapshotSeq: loaded?.info.seq ?? null });
+    this.context.log.info('partition started', { partition, from: restored ? this.lastOffset + 1 : 'beginning', snapshotSeq: restored ? loaded!.info.seq : null });
   }
 
   async receive(msg: PartitionMsg): Promise<void> {

@@ -28,7 +28,7 @@
 import type { RtapEvent } from '../events/types.ts';
 import type { Emit, Operator } from '../operator.ts';
 import type { PatternResult } from '../results.ts';
-import { EventBuffer } from '../cep/buffer.ts';
+import { SlotHeap } from '../cep/buffer.ts';
 import { compilePattern } from '../cep/compile.ts';
 import { DEFAULT_MAX_PARTIALS_PER_KEY } from '../cep/operator.ts';
 import type { Pattern } from '../cep/pattern.ts';
@@ -37,10 +37,17 @@ const noEmit: Emit = () => undefined;
 
 /** One user's partial matches, oldest first, as parallel arrays; [head, length) is live. */
 class UserState {
+  key = '';
   lastDeadline = -Infinity;
   head = 0;
   /** funnel: entries [head, mid) have taken a cart. */
   mid = 0;
+  /**
+   * Entries [head, len) are live. The arrays may be longer (stale slots past len): a small state
+   * is reset without truncating them, so a reused state (short windows free and recreate states
+   * at a high rate) writes into its existing backing stores instead of allocating new ones.
+   */
+  len = 0;
   readonly sOff: number[] = [];
   readonly sTime: number[] = [];
   readonly sId: string[] = [];
@@ -48,23 +55,42 @@ class UserState {
   readonly cOff: number[] = [];
   readonly cId: string[] = [];
 
-  constructor(readonly key: string) {}
-
   get size(): number {
-    return this.sOff.length - this.head;
+    return this.len - this.head;
   }
 
   push(off: number, time: number, id: string): void {
-    this.sOff.push(off);
-    this.sTime.push(time);
-    this.sId.push(id);
+    const n = this.len;
+    if (n < this.sOff.length) {
+      this.sOff[n] = off;
+      this.sTime[n] = time;
+      this.sId[n] = id;
+    } else {
+      this.sOff.push(off);
+      this.sTime.push(time);
+      this.sId.push(id);
+    }
+    this.len = n + 1;
+  }
+
+  /** funnel: an entry that has not taken a cart yet. */
+  pushWaiting(off: number, time: number, id: string): void {
+    const n = this.len;
+    if (n < this.cOff.length) {
+      this.cOff[n] = -1;
+      this.cId[n] = '';
+    } else {
+      this.cOff.push(-1);
+      this.cId.push('');
+    }
+    this.push(off, time, id);
   }
 
   /** Drops the k oldest entries. */
   drop(k: number): void {
     this.head += k;
     if (this.mid < this.head) this.mid = this.head;
-    const len = this.sOff.length;
+    const len = this.len;
     if (this.head === len) {
       this.clear();
       return;
@@ -79,28 +105,32 @@ class UserState {
         this.cId.splice(0, h);
       }
       this.mid -= h;
+      this.len -= h;
       this.head = 0;
     }
   }
 
-  /** Drops the entries whose window ended at or before `now`; returns how many. */
+  /** How many of the oldest entries have a window that ended at or before `now`. */
   expire(now: number, within: number): number {
     const times = this.sTime;
-    const len = times.length;
+    const len = this.len;
     let i = this.head;
     while (i < len && now - (times[i] as number) >= within) i++;
-    const k = i - this.head;
-    return k;
+    return i - this.head;
   }
 
   clear(): void {
+    const big = this.sOff.length > 32;
     this.head = 0;
     this.mid = 0;
-    this.sOff.length = 0;
-    this.sTime.length = 0;
-    this.sId.length = 0;
-    this.cOff.length = 0;
-    this.cId.length = 0;
+    this.len = 0;
+    if (big) {
+      this.sOff.length = 0;
+      this.sTime.length = 0;
+      this.sId.length = 0;
+      this.cOff.length = 0;
+      this.cId.length = 0;
+    }
   }
 }
 
@@ -118,8 +148,8 @@ type KeyRow = [key: string, lastDeadline: number | null, mid: number, sOff: numb
 interface Encoded {
   v: string;
   watermark: number | null;
-  /** Heap array order, kept as is. */
-  pending: [event: RtapEvent, offset: number][];
+  /** Heap array order, kept as is: [time, offset, role, user, eventId]. */
+  pending: [number, number, number, string, string][];
   keys: KeyRow[];
   deadlines: [number, string][];
   counters: Counters;
@@ -133,15 +163,28 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
   protected readonly within: number;
   protected readonly timed: boolean;
   protected watermark = -Infinity;
-  protected pending = new EventBuffer<RtapEvent>();
+  protected pending = new SlotHeap();
   protected keys = new Map<string, UserState>();
   private deadlineTimes: number[] = [];
   private deadlineKeys: string[] = [];
+  /**
+   * Used instead of deadlineKeys when expiry emits nothing (funnel, burst): the state object
+   * itself, which saves a map lookup per entry. An entry may then reach a state that was freed
+   * (empty: skipped) or reused for another user (expiring its due entries is what the watermark
+   * does anyway), so after expireUpTo() the state is the same as with key lookups.
+   */
+  private deadlineStates: UserState[] = [];
   private deadlineHead = 0;
+  /** Emptied states for reuse (short windows free and recreate states at a high rate). */
+  private readonly pool: UserState[] = [];
   protected counters: Counters = { lateDropped: 0, evictions: 0, matched: 0, timedOut: 0, eventsProcessed: 0, completions: 0 };
   protected emit: Emit = noEmit;
 
-  constructor(name: string, protected readonly partition: number, withinMs: number, maxPartialsPerKey: number | undefined) {
+  constructor(
+    name: string, protected readonly partition: number, withinMs: number, maxPartialsPerKey: number | undefined,
+    /** Expiry emits results: visit the deadline queue by key, in exactly the NFA operator's order. */
+    private readonly expiryEmits: boolean,
+  ) {
     this.name = name;
     this.maxPartials = maxPartialsPerKey ?? DEFAULT_MAX_PARTIALS_PER_KEY;
     if (!(this.maxPartials >= 1)) throw new Error('maxPartialsPerKey must be >= 1');
@@ -155,8 +198,14 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
       this.counters.lateDropped++;
       return;
     }
-    this.pending.push(event, offset, time);
+    this.buffer(event, offset, time);
   }
+
+  /**
+   * Classifies the event while it is still hot in cache and buffers only what processing needs
+   * (a role code, the user, the event id); the event object itself is not retained.
+   */
+  protected abstract buffer(event: RtapEvent, offset: number, time: number): void;
 
   onWatermark(watermark: number, emit: Emit): void {
     if (!(watermark > this.watermark)) return;
@@ -165,16 +214,23 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     const pending = this.pending;
     const counters = this.counters;
     while (pending.length > 0 && pending.peekTime() <= watermark) {
-      const ev = pending.pop();
+      const slot = pending.pop();
       counters.eventsProcessed++;
-      this.process(ev, pending.poppedOffset, pending.poppedTime);
+      const role = pending.role[slot] as number;
+      if (role !== 0 || this.roleZeroMatters) {
+        this.process(role, pending.user[slot] as string, pending.id[slot] as string, pending.poppedOffset, pending.poppedTime);
+      }
+      pending.release(slot);
     }
     if (this.timed) this.expireUpTo(watermark);
     this.emit = noEmit;
   }
 
+  /** Role-0 events may still expire the user's partial matches with emissions (cartAbandonment). */
+  protected roleZeroMatters = false;
+
   /** One event, in (time, offset) order. */
-  protected abstract process(ev: RtapEvent, offset: number, time: number): void;
+  protected abstract process(role: number, user: string, eventId: string, offset: number, time: number): void;
 
   /** Drops (and, for a trailing negation, emits) the entries whose window ended by `now`. */
   protected expireKey(ks: UserState, now: number): void {
@@ -194,29 +250,48 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
   /** Queues the newest entry's deadline (deadlines of a user only grow). */
   protected queueDeadline(ks: UserState): void {
     if (!this.timed) return;
-    const n = ks.sTime.length;
+    const n = ks.len;
     if (n === ks.head) return;
     const d = (ks.sTime[n - 1] as number) + this.within;
     if (d > ks.lastDeadline) {
       ks.lastDeadline = d;
       this.deadlineTimes.push(d);
-      this.deadlineKeys.push(ks.key);
+      if (this.expiryEmits) this.deadlineKeys.push(ks.key);
+      else this.deadlineStates.push(ks);
     }
+  }
+
+  protected newState(key: string): UserState {
+    const ks = this.pool.pop() ?? new UserState();
+    ks.key = key;
+    ks.lastDeadline = -Infinity;
+    this.keys.set(key, ks);
+    return ks;
+  }
+
+  /** Removes an empty state from the map. */
+  protected freeState(ks: UserState): void {
+    this.keys.delete(ks.key);
+    ks.clear(); // normally already empty
+    if (this.pool.length < 4096) this.pool.push(ks);
   }
 
   private expireUpTo(watermark: number): void {
     const times = this.deadlineTimes;
     const keys = this.deadlineKeys;
+    const states = this.deadlineStates;
+    const byKey = this.expiryEmits;
     while (this.deadlineHead < times.length && (times[this.deadlineHead] as number) <= watermark) {
-      const key = keys[this.deadlineHead++] as string;
-      const ks = this.keys.get(key);
+      const i = this.deadlineHead++;
+      const ks = byKey ? this.keys.get(keys[i] as string) : (states[i] as UserState);
       if (ks === undefined || ks.size === 0 || watermark - (ks.sTime[ks.head] as number) < this.within) continue;
       this.expireKey(ks, watermark);
-      if (ks.size === 0) this.keys.delete(key);
+      if (ks.size === 0) this.freeState(ks);
     }
     if (this.deadlineHead > 1024 && this.deadlineHead * 2 > times.length) {
       times.splice(0, this.deadlineHead);
-      keys.splice(0, this.deadlineHead);
+      if (byKey) keys.splice(0, this.deadlineHead);
+      else states.splice(0, this.deadlineHead);
       this.deadlineHead = 0;
     }
   }
@@ -233,7 +308,7 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     for (const ks of this.keys.values()) {
       const h = ks.head;
       keys.push([
-        ks.key, fin(ks.lastDeadline), ks.mid - h, ks.sOff.slice(h), ks.sTime.slice(h), ks.sId.slice(h),
+        ks.key, fin(ks.lastDeadline), ks.mid - h, ks.sOff.slice(h, ks.len), ks.sTime.slice(h, ks.len), ks.sId.slice(h, ks.len),
         ks.cOff.slice(h, ks.mid), ks.cId.slice(h, ks.mid),
       ]);
     }
@@ -241,9 +316,12 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     const enc: Encoded = {
       v: `fast1:${this.name}`,
       watermark: fin(this.watermark),
-      pending: p.events.map((e, i) => [e, p.offsets[i] as number]),
+      pending: p.rows(),
       keys,
-      deadlines: this.deadlineTimes.slice(this.deadlineHead).map((t, i) => [t, this.deadlineKeys[this.deadlineHead + i] as string]),
+      deadlines: this.deadlineTimes.slice(this.deadlineHead).map((t, i) => {
+        const j = this.deadlineHead + i;
+        return [t, this.expiryEmits ? (this.deadlineKeys[j] as string) : (this.deadlineStates[j] as UserState).key];
+      }),
       counters: { ...this.counters },
     };
     return new TextEncoder().encode(JSON.stringify(enc));
@@ -253,21 +331,17 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     const enc = JSON.parse(new TextDecoder().decode(bytes)) as Encoded;
     if (enc.v !== `fast1:${this.name}`) throw new Error(`unsupported ${this.name} snapshot version ${String(enc.v)}`);
     this.watermark = enc.watermark ?? -Infinity;
-    const pending = new EventBuffer<RtapEvent>();
-    for (const [e, off] of enc.pending) {
-      pending.times.push(e.eventTime);
-      pending.offsets.push(off);
-      pending.events.push(e);
-    }
-    this.pending = pending;
+    this.pending = SlotHeap.fromRows(enc.pending);
     this.keys = new Map();
     for (const [key, lastDeadline, mid, sOff, sTime, sId, cOff, cId] of enc.keys) {
-      const ks = new UserState(key);
+      const ks = new UserState();
+      ks.key = key;
       ks.lastDeadline = lastDeadline ?? -Infinity;
       ks.mid = mid;
       ks.sOff.push(...sOff);
       ks.sTime.push(...sTime);
       ks.sId.push(...sId);
+      ks.len = sOff.length;
       if (this.usesCarts()) {
         // cOff/cId stay aligned with the entries; only [0, mid) is meaningful.
         for (let i = 0; i < sOff.length; i++) {
@@ -278,7 +352,10 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
       this.keys.set(key, ks);
     }
     this.deadlineTimes = enc.deadlines.map(([t]) => t);
-    this.deadlineKeys = enc.deadlines.map(([, k]) => k);
+    this.deadlineKeys = this.expiryEmits ? enc.deadlines.map(([, k]) => k) : [];
+    // A state freed before the snapshot: an empty placeholder (its entries are skipped).
+    const dead = new UserState();
+    this.deadlineStates = this.expiryEmits ? [] : enc.deadlines.map(([, k]) => this.keys.get(k) ?? dead);
     this.deadlineHead = 0;
     this.counters = { ...enc.counters };
   }
@@ -316,36 +393,36 @@ function funnelRole(e: RtapEvent): number {
 export class FunnelOperator extends FastPatternOperator {
   constructor(name: string, partition: number, definition: Pattern<RtapEvent>, maxPartialsPerKey: number | undefined) {
     const compiled = compilePattern(definition);
-    super(name, partition, compiled.withinMs, maxPartialsPerKey);
+    super(name, partition, compiled.withinMs, maxPartialsPerKey, false);
   }
 
   protected override usesCarts(): boolean {
     return true;
   }
 
-  protected process(ev: RtapEvent, offset: number, time: number): void {
+  protected buffer(ev: RtapEvent, offset: number, time: number): void {
     const role = funnelRole(ev);
-    if (role === 0) return;
-    const key = ev.userId;
+    if (role === 0) this.pending.push(time, offset, 0, '', '');
+    else this.pending.push(time, offset, role, ev.userId, ev.eventId);
+  }
+
+  protected process(role: number, key: string, eventId: string, offset: number, time: number): void {
     let ks = this.keys.get(key);
     if (ks === undefined) {
       if (role !== PRODUCT) return;
-      ks = new UserState(key);
-      this.keys.set(key, ks);
+      ks = this.newState(key);
     } else if (ks.size > 0 && time - (ks.sTime[ks.head] as number) >= this.within) {
       this.expireKey(ks, time);
     }
     if (role === PRODUCT) {
-      ks.push(offset, time, ev.eventId);
-      ks.cOff.push(-1);
-      ks.cId.push('');
+      ks.pushWaiting(offset, time, eventId);
       this.evict(ks);
       this.queueDeadline(ks);
     } else if (role === CART) {
-      const n = ks.sOff.length;
+      const n = ks.len;
       for (let i = ks.mid; i < n; i++) {
         ks.cOff[i] = offset;
-        ks.cId[i] = ev.eventId;
+        ks.cId[i] = eventId;
       }
       ks.mid = n;
     } else if (ks.mid > ks.head) {
@@ -355,10 +432,10 @@ export class FunnelOperator extends FastPatternOperator {
       this.counters.matched++;
       const startTime = ks.sTime[h] as number;
       this.emit(this.result(key, [ks.sOff[h] as number, ks.cOff[h] as number, offset],
-        [ks.sId[h] as string, ks.cId[h] as string, ev.eventId], startTime, time));
+        [ks.sId[h] as string, ks.cId[h] as string, eventId], startTime, time));
       ks.clear();
     }
-    if (ks.size === 0) this.keys.delete(key);
+    if (ks.size === 0) this.freeState(ks);
   }
 }
 
@@ -366,29 +443,34 @@ export class FunnelOperator extends FastPatternOperator {
 export class CartAbandonmentOperator extends FastPatternOperator {
   constructor(name: string, partition: number, definition: Pattern<RtapEvent>, maxPartialsPerKey: number | undefined) {
     const compiled = compilePattern(definition);
-    super(name, partition, compiled.withinMs, maxPartialsPerKey);
+    super(name, partition, compiled.withinMs, maxPartialsPerKey, true);
   }
 
-  protected process(ev: RtapEvent, offset: number, time: number): void {
-    const key = ev.userId;
-    const ks = this.keys.get(key);
+  protected override roleZeroMatters = true;
+
+  protected buffer(ev: RtapEvent, offset: number, time: number): void {
     const role = ev.type === 'PageView' ? (ev.page === '/cart' ? CART : 0) : ev.type === 'Conversion' ? CONVERSION : 0;
+    // Any event of a user may expire (= emit) its cart views, so every event keeps its user.
+    this.pending.push(time, offset, role, ev.userId, role === CART ? ev.eventId : '');
+  }
+
+  protected process(role: number, key: string, eventId: string, offset: number, time: number): void {
+    const ks = this.keys.get(key);
     if (ks === undefined) {
       if (role !== CART) return;
-      const fresh = new UserState(key);
-      this.keys.set(key, fresh);
-      fresh.push(offset, time, ev.eventId);
+      const fresh = this.newState(key);
+      fresh.push(offset, time, eventId);
       this.queueDeadline(fresh);
       return;
     }
     if (ks.size > 0 && time - (ks.sTime[ks.head] as number) >= this.within) this.expireKey(ks, time);
     if (role === CONVERSION) ks.clear();
     else if (role === CART) {
-      ks.push(offset, time, ev.eventId);
+      ks.push(offset, time, eventId);
       this.evict(ks);
       this.queueDeadline(ks);
     }
-    if (ks.size === 0) this.keys.delete(key);
+    if (ks.size === 0) this.freeState(ks);
   }
 
   protected override expireKey(ks: UserState, now: number): void {
@@ -409,20 +491,22 @@ export class BurstOperator extends FastPatternOperator {
 
   constructor(name: string, partition: number, definition: Pattern<RtapEvent>, maxPartialsPerKey: number | undefined) {
     const compiled = compilePattern(definition);
-    super(name, partition, compiled.withinMs, maxPartialsPerKey);
+    super(name, partition, compiled.withinMs, maxPartialsPerKey, false);
     this.threshold = compiled.stages[0]?.max ?? 1;
   }
 
-  protected process(ev: RtapEvent, offset: number, time: number): void {
-    const key = ev.userId;
+  protected buffer(ev: RtapEvent, offset: number, time: number): void {
+    this.pending.push(time, offset, 1, ev.userId, ev.eventId);
+  }
+
+  protected process(_role: number, key: string, eventId: string, offset: number, time: number): void {
     let ks = this.keys.get(key);
     if (ks === undefined) {
-      ks = new UserState(key);
-      this.keys.set(key, ks);
+      ks = this.newState(key);
     } else if (ks.size > 0 && time - (ks.sTime[ks.head] as number) >= this.within) {
       this.expireKey(ks, time);
     }
-    ks.push(offset, time, ev.eventId);
+    ks.push(offset, time, eventId);
     if (ks.size >= this.threshold) {
       // The oldest partial match took its threshold-th event; every other one is pruned.
       const h = ks.head;
@@ -430,12 +514,12 @@ export class BurstOperator extends FastPatternOperator {
       // The NFA queues the deadline of the partial the new event started before pruning it.
       if (this.threshold > 1) this.queueDeadline(ks);
       this.counters.matched++;
-      this.emit(this.result(key, ks.sOff.slice(h), ks.sId.slice(h), ks.sTime[h] as number, time));
+      this.emit(this.result(key, ks.sOff.slice(h, ks.len), ks.sId.slice(h, ks.len), ks.sTime[h] as number, time));
       ks.clear();
     } else {
       this.evict(ks);
       this.queueDeadline(ks);
     }
-    if (ks.size === 0) this.keys.delete(key);
+    if (ks.size === 0) this.freeState(ks);
   }
 }

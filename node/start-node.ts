@@ -95,7 +95,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
           keepSnapshots: config['snapshot.keep'],
         },
         mailbox: { capacity: config['mailbox.capacity'], highWater: config['mailbox.high-water'], lowWater: config['mailbox.low-water'] },
-        revokeTimeoutMs: 30_000,
+        revokeTimeoutMs: 10_000,
       }),
     { name: 'kafka-bridge' },
   );

@@ -1,6 +1,7 @@
 // The WebSocket protocol between the gateway and its clients (the dashboard imports these types).
 // Kept free of Node types so the browser build can import it. docs/gateway.md describes it in prose.
 import type { PatternResult, WindowResult } from '../actors/results.ts';
+import type { PartitionStatus } from '../transports/nats/contracts.ts';
 
 /** A result as delivered: the node's result plus the trace id from its NATS `traceparent` header. */
 export type DeliveredResult = (WindowResult | PatternResult) & { traceId?: string };
@@ -24,17 +25,10 @@ export interface NodeView {
   counters: { eventsProcessed: number; resultsPublished: number; dlq: number; lateEvents: number };
 }
 
-export interface PartitionView {
-  partition: number;
+/** A partition's status as its owner last reported it (without the snapshot size). */
+export interface PartitionView extends Omit<PartitionStatus, 'lastSnapshotBytes'> {
   /** The node that reported it most recently among nodes that are up; null when none does. */
   owner: string | null;
-  offset: number;
-  lag: number;
-  watermark: number | null;
-  mailboxDepth: number;
-  restarts: number;
-  paused: boolean;
-  lastSnapshotAt: number | null;
 }
 
 export interface ClusterView {

@@ -1,5 +1,5 @@
 // Event-time buffer of the specialised built-in pattern operators: a binary min-heap on
-// (time, offset) kept in parallel number arrays, with a small payload per event (a role code and
+// (time, offset) kept in parallel number arrays (KeyHeap), with a small payload per event (a role code and
 // two strings) in slot arrays. Buffering neither wraps nor retains the event object: the event
 // dies young (in the scavenger) instead of being promoted while it waits for the watermark, and
 // heap comparisons read plain numbers instead of scattered objects. Push/pop are O(log n); an
@@ -8,10 +8,11 @@
 // Events that arrive in (time, offset) order - most of them, in practice - skip the heap: they are
 // appended to a sorted FIFO run, and pop() takes the smaller of the run's head and the heap's top.
 
+import { KeyHeap } from '../collections/key-heap.ts';
+
 export class SlotHeap {
-  private readonly hTime: number[] = [];
-  private readonly hOff: number[] = [];
-  private readonly hSlot: number[] = [];
+  /** Out-of-order events: slots keyed by (time, offset). */
+  private readonly heap = new KeyHeap<number>();
   /** Payload by slot. */
   readonly role: number[] = [];
   readonly user: string[] = [];
@@ -27,12 +28,12 @@ export class SlotHeap {
   poppedOffset = 0;
 
   get length(): number {
-    return this.hTime.length + this.rTime.length - this.rHead;
+    return this.heap.size + this.rTime.length - this.rHead;
   }
 
   /** Time of the earliest buffered event (Infinity when empty). */
   peekTime(): number {
-    const h = this.hTime.length > 0 ? (this.hTime[0] as number) : Infinity;
+    const h = this.heap.peekKey1();
     const r = this.rHead < this.rTime.length ? (this.rTime[this.rHead] as number) : Infinity;
     return h < r ? h : r;
   }
@@ -58,25 +59,7 @@ export class SlotHeap {
       this.rSlot.push(slot);
       return;
     }
-    const t = this.hTime;
-    const o = this.hOff;
-    const s = this.hSlot;
-    let i = t.length;
-    t.push(time);
-    o.push(offset);
-    s.push(slot);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = t[parent] as number;
-      if (pt < time || (pt === time && (o[parent] as number) < offset)) break;
-      t[i] = pt;
-      o[i] = o[parent] as number;
-      s[i] = s[parent] as number;
-      i = parent;
-    }
-    t[i] = time;
-    o[i] = offset;
-    s[i] = slot;
+    this.heap.push(time, offset, slot);
   }
 
   /**
@@ -88,8 +71,8 @@ export class SlotHeap {
     if (rh < this.rTime.length) {
       const rt = this.rTime[rh] as number;
       const ro = this.rOff[rh] as number;
-      const ht = this.hTime.length > 0 ? (this.hTime[0] as number) : Infinity;
-      if (rt < ht || (rt === ht && ro < (this.hOff[0] as number))) {
+      const ht = this.heap.peekKey1();
+      if (rt < ht || (rt === ht && ro < this.heap.peekKey2())) {
         const slot = this.rSlot[rh] as number;
         this.poppedTime = rt;
         this.poppedOffset = ro;
@@ -108,48 +91,11 @@ export class SlotHeap {
         return slot;
       }
     }
-    return this.popHeap();
-  }
-
-  private popHeap(): number {
-    const t = this.hTime;
-    const o = this.hOff;
-    const s = this.hSlot;
-    const top = s[0] as number;
-    this.poppedTime = t[0] as number;
-    this.poppedOffset = o[0] as number;
-    const lt = t.pop() as number;
-    const lo = o.pop() as number;
-    const ls = s.pop() as number;
-    const n = t.length;
-    if (n === 0) return top;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      let ct = t[l] as number;
-      let co = o[l] as number;
-      if (r < n) {
-        const rt = t[r] as number;
-        const ro = o[r] as number;
-        if (rt < ct || (rt === ct && ro < co)) {
-          c = r;
-          ct = rt;
-          co = ro;
-        }
-      }
-      if (!(ct < lt || (ct === lt && co < lo))) break;
-      t[i] = ct;
-      o[i] = co;
-      s[i] = s[c] as number;
-      i = c;
-    }
-    t[i] = lt;
-    o[i] = lo;
-    s[i] = ls;
-    return top;
+    const heap = this.heap;
+    const slot = heap.pop();
+    this.poppedTime = heap.poppedKey1;
+    this.poppedOffset = heap.poppedKey2;
+    return slot;
   }
 
   release(slot: number): void {
@@ -161,11 +107,11 @@ export class SlotHeap {
   /** Buffered events, in no particular order: [time, offset, role, user, id]. */
   rows(): [number, number, number, string, string][] {
     const out: [number, number, number, string, string][] = [];
-    const row = (time: number, offset: number, slot: number): void => {
+    const row = (slot: number, time: number, offset: number): void => {
       out.push([time, offset, this.role[slot] as number, this.user[slot] as string, this.id[slot] as string]);
     };
-    for (let i = this.rHead; i < this.rTime.length; i++) row(this.rTime[i] as number, this.rOff[i] as number, this.rSlot[i] as number);
-    for (let i = 0; i < this.hTime.length; i++) row(this.hTime[i] as number, this.hOff[i] as number, this.hSlot[i] as number);
+    for (let i = this.rHead; i < this.rTime.length; i++) row(this.rSlot[i] as number, this.rTime[i] as number, this.rOff[i] as number);
+    this.heap.forEach(row);
     return out;
   }
 

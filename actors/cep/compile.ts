@@ -1,21 +1,14 @@
 // Pattern -> flat stage table the NFA walks. Validates the combinations the engine gives a
 // defined meaning to, and precomputes the reachability facts the hot loop needs.
-import type { AfterMatchSkipStrategy, Condition, Contiguity, Pattern, StageKind } from './pattern.ts';
+import type { AfterMatchSkipStrategy, Condition, Pattern, StageSpec } from './pattern.ts';
 
-export interface CompiledStage<E> {
+/** A stage spec as the NFA walks it: `optional` folded into `min`; `looping` is not needed past compilation. */
+export interface CompiledStage<E> extends Omit<StageSpec<E>, 'optional' | 'looping'> {
   readonly index: number;
-  readonly name: string;
-  readonly kind: StageKind;
-  readonly contiguity: Contiguity;
-  readonly inner: Contiguity;
   /** null: matches every event. */
   readonly condition: Condition<E> | null;
-  readonly iterative: boolean;
-  readonly until: Condition<E> | null;
   /** Effective minimum (0 when optional). */
   readonly min: number;
-  readonly max: number;
-  readonly greedy: boolean;
   /** Every later stage is an optional normal stage: reaching `min` here completes a match. */
   readonly completesHere: boolean;
   /** Reaching `min` here (or being here, for the final negation) satisfies a trailing notFollowedBy. */

@@ -6,6 +6,7 @@
 // completes patterns ending in notFollowedBy. With a skip strategy, completed matches are held
 // until no earlier-starting partial match could still complete (as FlinkCEP does), so the
 // earliest match always wins.
+import { KeyHeap } from '../collections/key-heap.ts';
 import type { Emit, Operator } from '../operator.ts';
 import type { PatternResult } from '../results.ts';
 import { compilePattern } from './compile.ts';
@@ -13,7 +14,6 @@ import type { CompiledPattern } from './compile.ts';
 import { NfaStepper, addPositions, completesOnTimeout } from './nfa.ts';
 import type { MatchNode, PartialMatch, StoredEvent } from './nfa.ts';
 import type { Pattern } from './pattern.ts';
-import { heapPop, heapPush } from './heap.ts';
 import { decodeState, encodeState } from './snapshot.ts';
 import type { KeyState, OperatorState } from './state.ts';
 
@@ -76,7 +76,7 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
       s.counters.lateDropped++;
       return;
     }
-    heapPush(s.pending, { event, eventId: event.eventId, offset, time, seq: -1 });
+    s.pending.push(time, offset, { event, eventId: event.eventId, offset, time, seq: -1 });
   }
 
   onWatermark(watermark: number, emit: Emit): void {
@@ -85,10 +85,7 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
     s.watermark = watermark;
     this.emit = emit;
     const pending = s.pending;
-    while (pending.length > 0 && (pending[0]?.time ?? Infinity) <= watermark) {
-      const ev = heapPop(pending);
-      if (ev !== undefined) this.process(ev);
-    }
+    while (pending.size > 0 && pending.peekKey1() <= watermark) this.process(pending.pop());
     if (this.timed) this.expireUpTo(watermark);
     this.emit = () => undefined;
   }
@@ -110,7 +107,7 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
       held += ks.held.length;
     }
     return {
-      keys: s.keys.size, partials, heldMatches: held, bufferedEvents: s.pending.length,
+      keys: s.keys.size, partials, heldMatches: held, bufferedEvents: s.pending.size,
       deadlineQueue: s.deadlineTimes.length - s.deadlineHead,
       watermark: s.watermark, ...s.counters,
     };
@@ -301,7 +298,7 @@ function offsetsOf<E>(node: MatchNode<E>): number[] {
 
 function emptyState<E>(): OperatorState<E> {
   return {
-    watermark: -Infinity, pending: [], keys: new Map(), deadlineTimes: [], deadlineKeys: [], deadlineHead: 0,
+    watermark: -Infinity, pending: new KeyHeap(), keys: new Map(), deadlineTimes: [], deadlineKeys: [], deadlineHead: 0,
     counters: { lateDropped: 0, evictions: 0, matched: 0, timedOut: 0, eventsProcessed: 0, completions: 0 },
   };
 }

@@ -1,5 +1,6 @@
 // Operator state <-> bytes. JSON with the shared event chains flattened into tables, so shared
 // prefixes stay shared after restore (and the bytes stay proportional to the live state).
+import { KeyHeap } from '../collections/key-heap.ts';
 import { PartialMatch } from './nfa.ts';
 import type { MatchNode, StoredEvent } from './nfa.ts';
 import type { KeyState, OperatorState } from './state.ts';
@@ -58,7 +59,7 @@ export function encodeState<E>(s: OperatorState<E>): Uint8Array {
   const enc: Encoded = {
     v: VERSION,
     watermark: fin(s.watermark),
-    pending: s.pending.map((p) => [p.event, p.eventId, p.offset, p.time]),
+    pending: s.pending.values().map((p) => [p.event, p.eventId, p.offset, p.time]),
     events,
     nodes,
     keys,
@@ -96,11 +97,18 @@ export function decodeState<E>(bytes: Uint8Array): OperatorState<E> {
   }
   return {
     watermark: enc.watermark ?? -Infinity,
-    pending: enc.pending.map(([event, eventId, offset, time]) => ({ event: event as E, eventId, offset, time, seq: -1 })),
+    pending: decodePending<E>(enc.pending),
     keys,
     deadlineTimes: enc.deadlines.map(([t]) => t),
     deadlineKeys: enc.deadlines.map(([, key]) => key),
     deadlineHead: 0,
     counters: { ...enc.counters },
   };
+}
+
+/** Rebuilds the pending heap from its encoded (heap-order) rows: pushing them in order reproduces the layout. */
+function decodePending<E>(rows: Encoded['pending']): KeyHeap<StoredEvent<E>> {
+  const h = new KeyHeap<StoredEvent<E>>();
+  for (const [event, eventId, offset, time] of rows) h.push(time, offset, { event: event as E, eventId, offset, time, seq: -1 });
+  return h;
 }

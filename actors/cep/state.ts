@@ -1,4 +1,5 @@
 // The whole mutable state of a CEP operator: what snapshot() serializes and restore() rebuilds.
+import type { KeyHeap } from '../collections/key-heap.ts';
 import type { MatchNode, PartialMatch, StoredEvent } from './nfa.ts';
 
 export interface HeldMatch<E> {
@@ -27,6 +28,7 @@ export interface KeyState<E> {
   held: HeldMatch<E>[];
 }
 
+/** Operator counters; the specialised pattern operators (actors/patterns/fast.ts) report the same ones. */
 export interface Counters {
   lateDropped: number;
   evictions: number;
@@ -38,8 +40,8 @@ export interface Counters {
 
 export interface OperatorState<E> {
   watermark: number;
-  /** Accepted events not yet passed by the watermark: a min-heap on (time, offset), see heap.ts. */
-  pending: StoredEvent<E>[];
+  /** Accepted events not yet passed by the watermark: a min-heap on (time, offset). */
+  pending: KeyHeap<StoredEvent<E>>;
   keys: Map<string, KeyState<E>>;
   /**
    * FIFO of (deadline, key) as parallel arrays, deadlines non-decreasing (partial matches start in

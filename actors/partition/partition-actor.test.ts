@@ -118,14 +118,20 @@ describe('PartitionActor', () => {
     );
   }
 
-  it('checkpoints in order: flush results, save the snapshot, then commit the next offset', async () => {
-    const ports = new FakePorts();
+  /** Spawns the actor, checks that it starts from the beginning, and hands it 2,000 records. */
+  async function startFromScratch(ports: FakePorts): Promise<{ ref: ActorRef<PartitionMsg>; input: SourceRecord[] }> {
     const ref = spawn(ports);
     const input = records(2_000);
     await settle();
     expect(ports.seekTo).to.deep.equal([undefined]);
     ref.tell({ type: 'records', epoch: ports.epoch, records: input });
     await settle();
+    return { ref, input };
+  }
+
+  it('checkpoints in order: flush results, save the snapshot, then commit the next offset', async () => {
+    const ports = new FakePorts();
+    const { input } = await startFromScratch(ports);
     clock.advance(10_000);
     await settle();
     const last = input[input.length - 1]!.offset;
@@ -210,12 +216,7 @@ describe('PartitionActor', () => {
   it('rebuilds from the beginning, instead of crash-looping, when the newest snapshot cannot be restored', async () => {
     const ports = new FakePorts();
     await ports.snapshots.save('events-0', new TextEncoder().encode('{"written by":"another release"}'), { offset: 1_500 });
-    const ref = spawn(ports);
-    const input = records(2_000);
-    await settle();
-    expect(ports.seekTo).to.deep.equal([undefined]);
-    ref.tell({ type: 'records', epoch: ports.epoch, records: input });
-    await settle();
+    const { ref, input } = await startFromScratch(ports);
     expect(system.inspectOne(ref)!.restarts).to.equal(0);
     const outcome = await ref.ask<CheckpointOutcome>((replyTo) => ({ type: 'revoke', replyTo }));
     expect(outcome).to.deep.equal({ ok: true, nextOffset: input[input.length - 1]!.offset + 1 });

@@ -6,6 +6,7 @@ import type { RtapEvent } from '../events/types.ts';
 import type { Operator } from '../operator.ts';
 import type { AnalyticsResult } from '../results.ts';
 import { cepOperator } from '../cep/operator.ts';
+import { replay } from '../cep/testing/drive.ts';
 import { Prng } from '../cep/testing/prng.ts';
 import { burstDefinition, cartAbandonmentDefinition, funnelDefinition } from './definitions.ts';
 import { burstPattern, cartAbandonmentPattern, funnelPattern } from './index.ts';
@@ -34,19 +35,7 @@ const makers: Record<string, { fast: (p: Params) => Operator<RtapEvent>; nfa: (p
 /** Emissions, and stats after every step (a snapshot/restore at the steps in restoreAt). */
 function trace(make: () => Operator<RtapEvent>, steps: readonly OracleStep[], restoreAt: ReadonlySet<number>): unknown[] {
   const out: unknown[] = [];
-  const emit = (r: AnalyticsResult): void => { out.push(r); };
-  let op = make();
-  steps.forEach((s, i) => {
-    if (restoreAt.has(i)) {
-      const bytes = op.snapshot();
-      op = make();
-      op.restore(bytes);
-    }
-    if ('watermark' in s) op.onWatermark(s.watermark, emit);
-    else op.onEvent(s.event, s.offset, emit);
-    const st = op.stats();
-    out.push(JSON.stringify(st));
-  });
+  replay(make, steps, restoreAt, (r: AnalyticsResult): void => { out.push(r); }, (op) => { out.push(JSON.stringify(op.stats())); });
   return out;
 }
 

@@ -29,6 +29,7 @@ import type { RtapEvent } from '../events/types.ts';
 import type { Emit, Operator } from '../operator.ts';
 import type { PatternResult } from '../results.ts';
 import { SlotHeap } from '../cep/buffer.ts';
+import type { Counters } from '../cep/state.ts';
 import { compilePattern } from '../cep/compile.ts';
 import { DEFAULT_MAX_PARTIALS_PER_KEY } from '../cep/operator.ts';
 import type { Pattern } from '../cep/pattern.ts';
@@ -132,15 +133,6 @@ class UserState {
       this.cId.length = 0;
     }
   }
-}
-
-interface Counters {
-  lateDropped: number;
-  evictions: number;
-  matched: number;
-  timedOut: number;
-  eventsProcessed: number;
-  completions: number;
 }
 
 type KeyRow = [key: string, lastDeadline: number | null, mid: number, sOff: number[], sTime: number[], sId: string[], cOff: number[], cId: string[]];

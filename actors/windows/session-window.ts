@@ -7,13 +7,15 @@
 // docs/analytics.md).
 //
 // Timers: one heap entry per live session, keyed by the session's `due` time; entries whose due
-// no longer matches the session are stale and skipped.
+// no longer matches the session are stale and skipped. The session sequence number breaks ties,
+// so firing order is independent of insertion history and a restored operator fires in exactly
+// the same order as the original.
 
+import { KeyHeap } from '../collections/key-heap.ts';
 import type { Emit, Operator, OperatorContext } from '../operator.ts';
 import type { Aggregator } from './aggregator.ts';
 import { NO_WATERMARK } from '../time/clock.ts';
 import { windowResult } from './result-id.ts';
-import { TimerHeap } from './session-heap.ts';
 import { fromBytes, toBytes } from './snapshot-bytes.ts';
 
 export interface SessionWindowOptions<E, A> {
@@ -60,7 +62,7 @@ export class SessionWindowOperator<E, A> implements Operator<E> {
   private watermark = NO_WATERMARK;
   /** key → that key's live sessions, ordered by start (almost always one). */
   private byKey = new Map<string, Array<Session<A>>>();
-  private readonly timers = new TimerHeap<Session<A>>();
+  private readonly timers = new KeyHeap<Session<A>>();
   private nextSeq = 0;
   private liveSessions = 0;
 
@@ -106,7 +108,7 @@ export class SessionWindowOperator<E, A> implements Operator<E> {
       session = { key, seq: this.nextSeq++, start: t, lastTime: t, acc: this.agg.create(), emissions: 0, fired: false, dead: false, due: t + gap };
       this.insertSorted(list, session);
       this.liveSessions++;
-      this.timers.push(session.due, session);
+      this.timers.push(session.due, session.seq, session);
     }
     if (t < session.start) session.start = t;
     if (t > session.lastTime) session.lastTime = t;
@@ -131,9 +133,9 @@ export class SessionWindowOperator<E, A> implements Operator<E> {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
     const timers = this.timers;
-    while (timers.size > 0 && timers.peekDue() <= watermark) {
-      const [due, session] = timers.pop();
-      if (session.dead || due !== session.due) continue;
+    while (timers.size > 0 && timers.peekKey1() <= watermark) {
+      const session = timers.pop();
+      if (session.dead || timers.poppedKey1 !== session.due) continue;
       const end = session.lastTime + this.gap;
       const nowDue = session.fired ? end + this.lateness : end;
       if (nowDue > watermark) {
@@ -180,7 +182,7 @@ export class SessionWindowOperator<E, A> implements Operator<E> {
       }
       list.push(session);
       this.liveSessions++;
-      this.timers.push(session.due, session);
+      this.timers.push(session.due, session.seq, session);
     }
     [this.finalFirings, this.lateFirings, this.merges, this.eventsAdded] = state.counters;
   }
@@ -235,7 +237,7 @@ export class SessionWindowOperator<E, A> implements Operator<E> {
 
   private arm(session: Session<A>, due: number): void {
     session.due = due;
-    this.timers.push(due, session);
+    this.timers.push(due, session.seq, session);
   }
 
   private purge(session: Session<A>): void {

@@ -15,13 +15,21 @@ interface Ev {
 const ctx = { partition: 3 };
 const ev = (k: string, t: number, v = 1, u = 'x'): Ev => ({ k, t, v, u });
 
-function collect(op: Operator<Ev>): { out: WindowResult[]; feed: (e: Ev) => void; wm: (w: number) => void } {
+type Collector = { out: WindowResult[]; feed: (e: Ev) => void; wm: (w: number) => void };
+
+function collect(op: Operator<Ev>): Collector {
   const out: WindowResult[] = [];
   const emit = (r: AnalyticsResult): void => {
     if (r.kind === 'window') out.push(r);
   };
   let offset = 0;
   return { out, feed: (e) => op.onEvent(e, offset++, emit), wm: (w) => op.onWatermark(w, emit) };
+}
+
+/** Feeds the same input to an operator and to its restored copy: the copy emits what the original emits from then on. */
+function expectSameContinuation(original: Collector, restored: Collector, input: (c: Collector) => void): void {
+  for (const c of [original, restored]) input(c);
+  expect(restored.out).to.deep.equal(original.out.slice(original.out.length - restored.out.length));
 }
 
 const tumbling = (lateness = 0): PanedWindowOperator<Ev, ReturnType<ReturnType<typeof standardAggregator<Ev>>['create']>> =>
@@ -124,12 +132,11 @@ describe('PanedWindowOperator', () => {
     b.restore(bytes);
     expect(Buffer.compare(Buffer.from(b.snapshot()), Buffer.from(bytes))).to.equal(0);
     const cb = collect(b);
-    for (const c of [ca, cb]) {
+    expectSameContinuation(ca, cb, (c) => {
       c.feed(ev('key-5', 100));
       c.feed(ev('late', 2500));
       c.wm(10_000);
-    }
-    expect(cb.out).to.deep.equal(ca.out.slice(ca.out.length - cb.out.length));
+    });
     expect(cb.out.length).to.be.greaterThan(10_000);
   });
 });
@@ -203,12 +210,11 @@ describe('SessionWindowOperator', () => {
     const b = sessions(2000);
     b.restore(a.snapshot());
     const cb = collect(b);
-    for (const c of [ca, cb]) {
+    expectSameContinuation(ca, cb, (c) => {
       c.feed(ev('k1', 19_500));
       c.feed(ev('k2', 36_000));
       c.wm(100_000);
-    }
-    expect(cb.out).to.deep.equal(ca.out.slice(ca.out.length - cb.out.length));
+    });
   });
 });
 
@@ -234,15 +240,17 @@ describe('QuantileSketch', () => {
 
 describe('PanedWindowOperator early firings', () => {
   it('emits running values for changed keys at each interval crossing, then final continues the numbering', () => {
-    const op = new PanedWindowOperator<Ev, ReturnType<ReturnType<typeof standardAggregator<Ev>>['create']>>(ctx, {
-      name: 'ew',
-      sizeMs: 10_000,
-      key: (e) => e.k,
-      eventTime: (e) => e.t,
-      aggregator: standardAggregator<Ev>({}),
-      allowedLatenessMs: 0,
-      earlyFiringIntervalMs: 2000,
-    });
+    const make = (): PanedWindowOperator<Ev, ReturnType<ReturnType<typeof standardAggregator<Ev>>['create']>> =>
+      new PanedWindowOperator(ctx, {
+        name: 'ew',
+        sizeMs: 10_000,
+        key: (e) => e.k,
+        eventTime: (e) => e.t,
+        aggregator: standardAggregator<Ev>({}),
+        allowedLatenessMs: 0,
+        earlyFiringIntervalMs: 2000,
+      });
+    const op = make();
     const { out, feed, wm } = collect(op);
     feed(ev('a', 100));
     feed(ev('b', 200));
@@ -256,15 +264,7 @@ describe('PanedWindowOperator early firings', () => {
     feed(ev('a', 2500));
     wm(2000); // only 'a' changed
     expect(out.slice(2).map((r) => [r.id, r.values.count])).to.deep.equal([['ew|p3|a|0-10000|f1', 2]]);
-    const restored = new PanedWindowOperator<Ev, ReturnType<ReturnType<typeof standardAggregator<Ev>>['create']>>(ctx, {
-      name: 'ew',
-      sizeMs: 10_000,
-      key: (e) => e.k,
-      eventTime: (e) => e.t,
-      aggregator: standardAggregator<Ev>({}),
-      allowedLatenessMs: 0,
-      earlyFiringIntervalMs: 2000,
-    });
+    const restored = make();
     restored.restore(op.snapshot());
     const c = collect(restored);
     c.wm(10_000);

@@ -2,7 +2,7 @@
 // transport acknowledges them; failed sends go back to the front and are retried with backoff.
 // Flush barriers use sequence numbers: a barrier resolves when no item at or before it is unacked
 // (acks may arrive out of order, so counting acks would not be enough).
-import { retryDelayMs } from './result-sink.ts';
+import { retryDelayMs, type SinkStatus } from './result-sink.ts';
 
 export interface DeliveryQueueOptions<T> {
   /** Sends a batch; resolves when the transport acknowledged all of it, rejects otherwise. */
@@ -58,6 +58,22 @@ export class DeliveryQueue<T> {
     if (this.pending() >= this.opts.maxBatch || this.opts.lingerMs === 0) this.pump();
     else if (!this.lingerTimer && !this.retryTimer) this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
     return this.buffered < this.opts.highWater;
+  }
+
+  /**
+   * The sink's status as the heartbeat reports it. `problem` (e.g. "not connected") makes it
+   * unhealthy even before a send has failed; `label` prefixes the reason ("nats: …").
+   */
+  status(name: string, label: string, problem?: string): SinkStatus {
+    const reason = problem ?? this.lastError?.message;
+    return {
+      name,
+      healthy: reason === undefined,
+      buffered: this.buffered,
+      delivered: this.delivered,
+      retries: this.retries,
+      ...(reason !== undefined ? { reason: `${label}: ${reason}` } : {}),
+    };
   }
 
   /** Resolves when everything pushed before this call is acknowledged. */

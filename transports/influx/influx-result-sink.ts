@@ -48,15 +48,7 @@ export class InfluxResultSink implements ResultSink {
   }
 
   status(): SinkStatus {
-    const err = this.queue.lastError;
-    return {
-      name: 'influxdb',
-      healthy: !err,
-      buffered: this.queue.buffered,
-      delivered: this.queue.delivered,
-      retries: this.queue.retries,
-      ...(err ? { reason: `influxdb: ${err.message}` } : {}),
-    };
+    return this.queue.status('influxdb', 'influxdb');
   }
 
   async close(): Promise<void> {

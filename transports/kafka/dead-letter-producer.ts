@@ -11,7 +11,6 @@ export class DeadLetterProducer implements DeadLetterOutput {
   private readonly producer: Producer;
   private connected: Promise<void> | undefined;
   private readonly queue: DeliveryQueue<DeadLetter>;
-  private readonly byReason = new Map<string, number>();
 
   constructor(
     kafka: Kafka,
@@ -23,7 +22,6 @@ export class DeadLetterProducer implements DeadLetterOutput {
   }
 
   send(letter: DeadLetter): void {
-    this.byReason.set(letter.reason, (this.byReason.get(letter.reason) ?? 0) + 1);
     this.queue.push(letter);
   }
 
@@ -31,20 +29,8 @@ export class DeadLetterProducer implements DeadLetterOutput {
     return this.queue.flush();
   }
 
-  counts(): Record<string, number> {
-    return Object.fromEntries(this.byReason);
-  }
-
   status(): SinkStatus {
-    const err = this.queue.lastError;
-    return {
-      name: 'dlq',
-      healthy: !err,
-      buffered: this.queue.buffered,
-      delivered: this.queue.delivered,
-      retries: this.queue.retries,
-      ...(err ? { reason: `kafka dlq: ${err.message}` } : {}),
-    };
+    return this.queue.status('dlq', 'kafka dlq');
   }
 
   async close(): Promise<void> {

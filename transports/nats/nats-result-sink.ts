@@ -58,15 +58,7 @@ export class NatsResultSink implements ResultSink {
   }
 
   status(): SinkStatus {
-    const reason = this.connectError ?? this.queue.lastError?.message;
-    return {
-      name: 'nats',
-      healthy: this.js !== undefined && !this.connectError && !this.queue.lastError,
-      buffered: this.queue.buffered,
-      delivered: this.queue.delivered,
-      retries: this.queue.retries,
-      ...(reason ? { reason: `nats: ${reason}` } : {}),
-    };
+    return this.queue.status('nats', 'nats', this.connectError ?? (this.js === undefined ? 'connecting' : undefined));
   }
 
   async close(): Promise<void> {

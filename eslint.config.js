@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/dist/**', 'ui/dist/**', '.run/**', 'loadtest/results/**'] },
+  { ignores: ['node_modules/**', '**/dist/**', 'ui/dist/**', '.run/**', 'loadtest/results/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

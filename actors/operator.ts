@@ -13,10 +13,21 @@ export interface OperatorContext {
 
 export interface Operator<E> {
   readonly name: string;
+  /**
+   * What the operator is, for tracing only: a traced record runs window operators and pattern
+   * operators in separate phases (spans `window.update` / `pattern.match`). Default 'window'.
+   */
+  readonly kind?: 'window' | 'pattern';
   /** An event that passed validation; `offset` is its position in the source partition. */
   onEvent(event: E, offset: number, emit: Emit): void;
   /** Event time has advanced to `watermark`: fire everything that is due. */
   onWatermark(watermark: number, emit: Emit): void;
+  /**
+   * Optional, processing-time: emit 'update' results (the values so far) for what changed since
+   * the previous call. Speculative and not snapshotted: the deterministic firings do not depend
+   * on whether or how often this is called.
+   */
+  takeUpdates?(emit: Emit): void;
   /** Bytes that `restore` turns back into an identical operator state. */
   snapshot(): Uint8Array;
   restore(bytes: Uint8Array): void;

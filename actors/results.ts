@@ -8,7 +8,7 @@
 
 export interface WindowResult {
   kind: 'window';
-  /** `${analytic}|p${partition}|${key}|${windowStart}-${windowEnd}|f${firing}` */
+  /** `${analytic}|p${partition}|${key}|${windowStart}-${windowEnd}|f${firing}` (+ `|update` for updates) */
   id: string;
   analytic: string;
   partition: number;
@@ -17,8 +17,14 @@ export interface WindowResult {
   windowEnd: number;
   /** 0 for the first firing of a window; increments with each early or late firing. */
   firing: number;
-  /** 'early': an update before the window closed; 'final': on close; 'late': a correction after close. */
-  trigger: 'early' | 'final' | 'late';
+  /**
+   * 'early': an event-time update before the window closed; 'final': on close; 'late': a correction
+   * after close. 'update': a speculative processing-time update of an open window (the values so
+   * far), emitted within milliseconds of the events it includes; it carries the firing number the
+   * window's next deterministic firing will have, is not part of the exactly-once result stream
+   * (a replay may emit different updates) and is superseded by that next firing.
+   */
+  trigger: 'early' | 'final' | 'late' | 'update';
   values: Record<string, number>;
 }
 
@@ -45,4 +51,16 @@ export function windowResultId(analytic: string, partition: number, key: string,
 
 export function patternResultId(pattern: string, partition: number, offsets: readonly number[], timedOut = false): string {
   return `${pattern}|p${partition}|${offsets.join('.')}${timedOut ? '|timeout' : ''}`;
+}
+
+/**
+ * Whether window result `next` replaces `prev` of the same (analytic, partition, key, window) for a
+ * consumer that keeps the latest value: a higher firing wins; a deterministic firing wins over the
+ * updates that preceded it (same firing number); among updates of one firing the newer arrival wins.
+ */
+export function supersedes(next: Pick<WindowResult, 'firing' | 'trigger'>, prev: Pick<WindowResult, 'firing' | 'trigger'>): boolean {
+  if (next.firing !== prev.firing) return next.firing > prev.firing;
+  // Same firing: anything replaces an update (a newer update, or the firing it announced); nothing
+  // replaces the deterministic firing itself (a duplicate, or an update that arrived after it).
+  return prev.trigger === 'update';
 }

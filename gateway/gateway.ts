@@ -44,10 +44,11 @@ function fanOutTraced(tracer: Tracer | undefined, hub: ResultHub, result: Analyt
 export async function startGateway(options: Partial<GatewayConfig> = {}, tracer?: Tracer): Promise<Gateway> {
   const config = validateGatewayConfig({ ...defaultGatewayConfig, ...options });
   const uws = loadUws();
-  const metrics = new GatewayMetrics();
+  const metrics = GatewayMetrics.create();
   const cluster = new ClusterTracker(config.heartbeatIntervalMs);
   const app = uws.App();
   const hub = new ResultHub(app, config, metrics, cluster);
+  metrics.observeReplay(() => hub.replaySizes());
   const startedAt = Date.now();
 
   let feed;

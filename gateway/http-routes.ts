@@ -9,6 +9,7 @@ import type { ResultHub } from './result-hub.ts';
 import type { StaticFile } from './static-files.ts';
 import { tokenFrom, tokenMatches } from './auth.ts';
 import { queryHistory } from './history.ts';
+import { PROMETHEUS_CONTENT_TYPE } from '../telemetry/metrics.ts';
 
 export interface RouteDeps {
   config: GatewayConfig;
@@ -108,7 +109,7 @@ export function registerRoutes(app: TemplatedApp, deps: RouteDeps): void {
   });
 
   app.get('/metrics', (res, req) => {
-    if (authorized(res, req)) write(res, { status: '200 OK', contentType: 'text/plain; version=0.0.4', body: metrics.render(deps.hub.replaySizes()) });
+    if (authorized(res, req)) respondAsync(res, async () => ({ status: '200 OK', contentType: PROMETHEUS_CONTENT_TYPE, body: await metrics.scrape() }));
   });
 
   app.any('/api/*', (res) => write(res, json('404 Not Found', { error: 'no such endpoint' })));

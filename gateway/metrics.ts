@@ -1,6 +1,12 @@
-// Gateway counters and their Prometheus text rendering (/metrics). Plain numbers: the hot path
-// only increments fields.
+// Gateway metrics, as OpenTelemetry instruments served at /metrics on the gateway's own port.
+// The hot path (fan-out, per result and frame) only increments the plain fields below; observable
+// instruments read them when Prometheus scrapes, so counting costs nothing more than before.
+// Prometheus names (stable, docs/observability.md): OTel `rtap.gateway.frames_sent` (a counter)
+// is served as `rtap_gateway_frames_sent_total`, a gauge `rtap.gateway.clients` as `rtap_gateway_clients`.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Meter } from '@opentelemetry/api';
+import { createMetrics, observeCounter, observeGauge } from '../telemetry/metrics.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 export class GatewayMetrics {
   clientsConnected = 0;
@@ -15,52 +21,55 @@ export class GatewayMetrics {
   authRejected = 0;
   replayFramesSent = 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  private replaySizes: () => Map<string, number> = () => new Map();
 
-  constructor() {
+  private constructor(private readonly metrics: Metrics) {
     this.loopDelay.enable();
+    this.register(metrics.meter);
+  }
+
+  /** With a MeterProvider of its own (no server of its own: /metrics is a route of the gateway). */
+  static create(): GatewayMetrics {
+    return new GatewayMetrics(createMetrics({ serviceName: 'rtap-gateway' }));
+  }
+
+  /** `sizes`: topic → results held for replay, read at each scrape. */
+  observeReplay(sizes: () => Map<string, number>): void {
+    this.replaySizes = sizes;
+  }
+
+  /** The Prometheus text of every instrument (GET /metrics). */
+  scrape(): Promise<string> {
+    return this.metrics.scrape();
   }
 
   stop(): void {
     this.loopDelay.disable();
+    void this.metrics.shutdown();
   }
 
-  /** `replaySizes`: topic → results held for replay. */
-  render(replaySizes: Map<string, number>): string {
-    const lines: string[] = [];
-    const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number, labels = ''): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${labels} ${value}`);
-    };
-    metric('rtap_gateway_clients', 'gauge', 'Connected WebSocket clients.', this.clientsConnected);
-    metric('rtap_gateway_clients_slow', 'gauge', 'Clients currently off the fast path (conflated updates).', this.clientsSlow);
-    metric('rtap_gateway_frames_sent_total', 'counter', 'WebSocket frames sent (per receiving client).', this.framesSent);
-    metric('rtap_gateway_results_sent_total', 'counter', 'Results sent (per receiving client).', this.resultsSent);
-    metric('rtap_gateway_results_conflated_total', 'counter', 'Results replaced by a newer firing for slow clients.', this.resultsConflated);
-    metric('rtap_gateway_results_dropped_total', 'counter', 'Results dropped for slow clients.', this.resultsDropped);
-    metric('rtap_gateway_nats_results_in_total', 'counter', 'Results consumed from JetStream.', this.natsResultsIn);
-    metric('rtap_gateway_nats_heartbeats_in_total', 'counter', 'Node heartbeats received.', this.natsHeartbeatsIn);
-    metric('rtap_gateway_nats_bad_messages_total', 'counter', 'NATS messages that were not valid JSON results/heartbeats.', this.natsBadMessages);
-    metric('rtap_gateway_auth_rejected_total', 'counter', 'Requests and upgrades rejected for a missing or wrong token.', this.authRejected);
-    metric('rtap_gateway_replay_frames_sent_total', 'counter', 'Replay frames sent on subscribe.', this.replayFramesSent);
-    lines.push('# HELP rtap_gateway_replay_results Results held for replay, per topic.', '# TYPE rtap_gateway_replay_results gauge');
-    for (const [topic, size] of replaySizes) lines.push(`rtap_gateway_replay_results{topic="${escapeLabel(topic)}"} ${size}`);
-    const p99 = this.loopDelay.percentile(99) / 1e9;
-    const mean = Number.isNaN(this.loopDelay.mean) ? 0 : this.loopDelay.mean / 1e9;
-    lines.push(
-      '# HELP rtap_gateway_event_loop_lag_seconds Event loop delay since the last scrape.',
-      '# TYPE rtap_gateway_event_loop_lag_seconds gauge',
-      `rtap_gateway_event_loop_lag_seconds{quantile="0.99"} ${p99}`,
-      `rtap_gateway_event_loop_lag_seconds{quantile="mean"} ${mean}`,
-    );
-    this.loopDelay.reset();
-    lines.push(
-      '# HELP rtap_gateway_uptime_seconds Seconds since the gateway started.',
-      '# TYPE rtap_gateway_uptime_seconds gauge',
-      `rtap_gateway_uptime_seconds ${process.uptime()}`,
-    );
-    return lines.join('\n') + '\n';
+  private register(meter: Meter): void {
+    observeGauge(meter, 'rtap.gateway.clients', 'Connected WebSocket clients.', () => this.clientsConnected);
+    observeGauge(meter, 'rtap.gateway.clients_slow', 'Clients currently off the fast path (conflated updates).', () => this.clientsSlow);
+    observeCounter(meter, 'rtap.gateway.frames_sent', 'WebSocket frames sent (per receiving client).', () => this.framesSent);
+    observeCounter(meter, 'rtap.gateway.results_sent', 'Results sent (per receiving client).', () => this.resultsSent);
+    observeCounter(meter, 'rtap.gateway.results_conflated', 'Results replaced by a newer firing for slow clients.', () => this.resultsConflated);
+    observeCounter(meter, 'rtap.gateway.results_dropped', 'Results dropped for slow clients.', () => this.resultsDropped);
+    observeCounter(meter, 'rtap.gateway.nats_results_in', 'Results consumed from NATS.', () => this.natsResultsIn);
+    observeCounter(meter, 'rtap.gateway.nats_heartbeats_in', 'Node heartbeats received.', () => this.natsHeartbeatsIn);
+    observeCounter(meter, 'rtap.gateway.nats_bad_messages', 'NATS messages that were not valid JSON results/heartbeats.', () => this.natsBadMessages);
+    observeCounter(meter, 'rtap.gateway.auth_rejected', 'Requests and upgrades rejected for a missing or wrong token.', () => this.authRejected);
+    observeCounter(meter, 'rtap.gateway.replay_frames_sent', 'Replay frames sent on subscribe.', () => this.replayFramesSent);
+    meter.createObservableGauge('rtap.gateway.replay_results', { description: 'Results held for replay, per topic.' }).addCallback((r) => {
+      for (const [topic, size] of this.replaySizes()) r.observe(size, { topic });
+    });
+    // Event loop delay since the last scrape (the histogram is reset after each read).
+    meter.createObservableGauge('rtap.gateway.event_loop_lag_seconds', { description: 'Event loop delay since the last scrape.', unit: 's' }).addCallback((r) => {
+      const mean = this.loopDelay.mean;
+      r.observe(this.loopDelay.percentile(99) / 1e9, { quantile: '0.99' });
+      r.observe(Number.isNaN(mean) ? 0 : mean / 1e9, { quantile: 'mean' });
+      this.loopDelay.reset();
+    });
+    observeGauge(meter, 'rtap.gateway.uptime_seconds', 'Seconds since the gateway started.', () => process.uptime(), 's');
   }
-}
-
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

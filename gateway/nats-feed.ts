@@ -1,11 +1,11 @@
 // The gateway's inputs from NATS: every result from the RTAP_RESULTS stream through an ephemeral
 // ordered consumer starting at "new" (history comes from the replay rings and InfluxDB, not from
-// the stream), and node heartbeats on core NATS.
+// the stream), plus the open windows' speculative updates and the node heartbeats on core NATS.
 import { DeliverPolicy, Events, connect } from 'nats';
 import type { ConsumerMessages, NatsConnection, Subscription } from 'nats';
 import type { AnalyticsResult } from '../actors/results.ts';
 import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
-import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER } from '../transports/nats/contracts.ts';
+import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, UPDATES_SUBJECTS } from '../transports/nats/contracts.ts';
 import { ensureStream } from '../transports/nats/ensure-stream.ts';
 
 export interface NatsFeedHandlers {
@@ -52,6 +52,23 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
     },
   });
 
+  const updates: Subscription = nc.subscribe(UPDATES_SUBJECTS, {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        // A JSON array of one node's updates of one analytic (NatsResultSink.flushUpdates).
+        const batch = JSON.parse(decoder.decode(msg.data)) as AnalyticsResult[];
+        if (!Array.isArray(batch)) throw new Error('not an array of window updates');
+        for (const result of batch) {
+          if (result?.kind !== 'window' || result.trigger !== 'update') throw new Error('not a window update');
+          handlers.onResult(result, undefined);
+        }
+      } catch (e) {
+        handlers.onBadMessage(msg.subject, (e as Error).message);
+      }
+    },
+  });
+
   // Ordered consumer: ephemeral, flow-controlled, recreated by the client after a reconnect or gap.
   const consumer = await nc.jetstream().consumers.get(RESULTS_STREAM, { deliver_policy: DeliverPolicy.New, filterSubjects: RESULTS_SUBJECTS });
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 1024 });
@@ -74,6 +91,7 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
       await messages.close();
       await consuming.catch(() => undefined);
       heartbeats.unsubscribe();
+      updates.unsubscribe();
       await nc.drain().catch(() => nc.close());
     },
   };

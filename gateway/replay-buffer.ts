@@ -3,6 +3,7 @@
 // its history of early firings, so the same capacity covers far more windows. A Map keeps
 // insertion order, which makes "oldest first", "evict oldest" and "replace" all O(1).
 import type { DeliveredResult } from './protocol.ts';
+import { supersedes } from '../actors/results.ts';
 import { conflationKey } from './slow-client-queue.ts';
 
 export class ReplayBuffer {
@@ -23,7 +24,7 @@ export class ReplayBuffer {
     const prev = this.entries.get(key);
     if (prev) {
       // An older firing arriving after a newer one must not replace it.
-      if (prev.item.kind === 'window' && item.kind === 'window' && item.firing < prev.item.firing) return;
+      if (prev.item.kind === 'window' && item.kind === 'window' && !supersedes(item, prev.item)) return;
       this.entries.delete(key); // re-inserted below as the newest
     }
     this.entries.set(key, { at: now, item });

@@ -2,6 +2,7 @@
 // conflates window updates (a later firing of the same partition+key+window replaces the earlier
 // one — the client only needs the latest) and, past its bound, drops the oldest results.
 // Everything it replaces or drops is counted, so the client and /metrics can see it lagged.
+import { supersedes } from '../actors/results.ts';
 import type { DeliveredResult } from './protocol.ts';
 
 export interface FlushedBatch {
@@ -30,7 +31,7 @@ export class SlowClientQueue {
       if (existing) {
         conflated++;
         // Keep whichever firing is newer; an out-of-order older one is simply superseded.
-        if (existing.item.kind === 'window' && item.kind === 'window' && item.firing < existing.item.firing) continue;
+        if (existing.item.kind === 'window' && item.kind === 'window' && !supersedes(item, existing.item)) continue;
         existing.item = item; // Map keeps the first insertion position: fine, order within a tick is not meaningful
         continue;
       }

@@ -19,9 +19,12 @@ next_node_id() {
   echo "node-$n"
 }
 
+# Prometheus metrics of node-N at http://127.0.0.1:$((RTAP_METRICS_BASE_PORT + N))/metrics (9465, 9466, …).
+RTAP_METRICS_BASE_PORT=${RTAP_METRICS_BASE_PORT:-9464}
+
 start_node() {
   local id=$1 log="$RTAP_LOGS/$1.log"
-  start_daemon "$id" "$log" "${RTAP[@]}" node --node.id="$id"
+  start_daemon "$id" "$log" "${RTAP[@]}" node --node.id="$id" --metrics.port="$((RTAP_METRICS_BASE_PORT + ${id#node-}))"
   # A node is up once it has joined the group and published its first heartbeat.
   wait_until "$id" 60 "$log" grep -q '"msg":"node ready"' "$log" || return 1
   info "$id: up (log $log)"
@@ -59,7 +62,8 @@ case "${1:-}" in
     stop_daemon gateway 10
     info "nodes and gateway: stopped" ;;
   urls)
-    echo "dashboard  http://127.0.0.1:3000        WebSocket ws://127.0.0.1:3000/ws, REST /api/health /api/cluster /api/history /metrics" ;;
+    echo "dashboard  http://127.0.0.1:3000        WebSocket ws://127.0.0.1:3000/ws, REST /api/health /api/cluster /api/history /metrics"
+    echo "metrics    node-N http://127.0.0.1:<${RTAP_METRICS_BASE_PORT}+N>/metrics (node-1 :$((RTAP_METRICS_BASE_PORT + 1)), node-2 :$((RTAP_METRICS_BASE_PORT + 2)), …)" ;;
   status)
     for id in gateway producer $(node_ids); do
       if is_running "$id"; then printf '%-9s %sup%s    pid %s\n' "$id" "$C_GRN" "$C_OFF" "$(pid_of "$id")"

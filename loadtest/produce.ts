@@ -29,7 +29,7 @@ export type ProduceConfig = ConfigOf<typeof produceConfigSpec>;
 export async function runProducer(config: ProduceConfig, signal: AbortSignal, report: (line: string) => void): Promise<number> {
   const kafka = new Kafka({ clientId: 'rtap-produce', brokers: config['kafka.brokers'], logLevel: logLevel.ERROR });
   const tracing = startTracing({ serviceName: 'rtap-producer', endpoint: config['tracing.endpoint'], sampleRatio: config['tracing.sample-ratio'], enabled: config['tracing.enabled'] });
-  const headers = config['tracing.enabled'] ? traceHeaders(tracing.tracer) : undefined;
+  const headers = config['tracing.enabled'] ? traceHeaders(tracing.tracer, undefined, config['tracing.sample-ratio']) : undefined;
   const producer = new EventProducer(kafka, config['kafka.topic']);
   await producer.connect();
   const rate = config['produce.rate'];

@@ -10,6 +10,8 @@ export const nodeConfigSpec = {
   'kafka.topic': str('events', 'topic of input events'),
   'kafka.dlq-topic': str('events.dlq', 'dead-letter topic for bad records'),
   'kafka.group-id': str('rtap', 'consumer group shared by all nodes'),
+  'kafka.fetch-min-bytes': int(1, 'a fetch returns once this many bytes are ready… (larger: fewer fetches, less CPU per event)', 1, 50 * 1024 * 1024),
+  'kafka.fetch-max-wait-ms': int(20, '…or after this long (the latency a larger kafka.fetch-min-bytes may add)', 0, 10_000),
   'checkpoint.interval-ms': int(10_000, 'how often each partition snapshots its state and commits its offset', 100),
   'snapshot.backend': oneOf(['disk', 'nats'] as const, 'disk', 'where snapshots live: a shared directory, or NATS JetStream Object Store for nodes on different hosts'),
   'snapshot.dir': str('.run/snapshots', 'snapshot directory (backend disk); shared by the nodes of one host'),
@@ -25,6 +27,7 @@ export const nodeConfigSpec = {
   'handler.max-failures': int(3, 'an event that makes the handler fail this many times in a row goes to the DLQ', 1, 100),
   'nats.servers': str('nats://127.0.0.1:4222', 'NATS server URL(s), comma-separated'),
   'nats.duplicate-window-ms': int(RESULTS_DUPLICATE_WINDOW_MS, 'how long NATS remembers result ids (must exceed the longest replay after a crash)', 1_000),
+  'results.update-interval-ms': int(10, 'open tumbling windows (page views, conversions) send their values so far at most this long after an event (speculative \'update\' results over core NATS, not stored); 0: only event-time firings', 0, 60_000),
   'results.high-water': int(50_000, 'results buffered per sink (NATS, InfluxDB) above which input pauses', 100),
   'influx.url': url('http://127.0.0.1:8086', 'InfluxDB URL', ['http', 'https']),
   'influx.org': str('', 'InfluxDB organisation (2.x; ignored by 1.8)'),
@@ -35,6 +38,8 @@ export const nodeConfigSpec = {
   'tracing.endpoint': url('http://127.0.0.1:4318/v1/traces', 'OTLP/HTTP traces endpoint (Jaeger)', ['http', 'https']),
   'tracing.sample-ratio': num(0.01, 'fraction of events traced (alerts and errors always are)', 0, 1),
   'tracing.enabled': bool(true, 'export traces'),
+  'metrics.port': int(0, 'serve Prometheus metrics at http://<metrics.host>:<port>/metrics; 0: off. Nodes of one host need a port each (infra/cluster.sh gives node-N 9464+N)', 0, 65_535),
+  'metrics.host': str('127.0.0.1', 'listen address of the metrics endpoint'),
   'log.level': oneOf(['debug', 'info', 'warn', 'error'] as const, 'info', 'log level'),
 };
 

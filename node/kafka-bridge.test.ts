@@ -57,6 +57,7 @@ describe('KafkaBridge', () => {
             codec,
             checkpointIntervalMs: 60_000,
             tickIntervalMs: 60_000,
+            updateIntervalMs: 0,
             maxFailures: 3,
             keepSnapshots: 2,
           },

@@ -40,6 +40,8 @@ export interface KafkaBridgeOptions {
   partition: Omit<PartitionActorOptions, 'partition' | 'snapshotId' | 'ports'>;
   mailbox: { capacity: number; highWater: number; lowWater: number };
   revokeTimeoutMs: number;
+  /** Builds each partition actor (default: a plain PartitionActor; the node measures it, see node-metrics.ts). */
+  createActor?: (options: PartitionActorOptions) => PartitionActor;
 }
 
 interface Owned {
@@ -116,7 +118,8 @@ export class KafkaBridge extends Actor<BridgeMsg> {
         commit: (p, next) => source.commit(p, next),
       },
     };
-    const ref = this.context.spawn(() => new PartitionActor({ ...this.opts.partition, partition, snapshotId: `${topic}-${partition}`, ports }), {
+    const createActor = this.opts.createActor ?? ((o: PartitionActorOptions) => new PartitionActor(o));
+    const ref = this.context.spawn(() => createActor({ ...this.opts.partition, partition, snapshotId: `${topic}-${partition}`, ports }), {
       name: `partition-${partition}-g${generation}`,
       mailbox: { capacity: mailbox.capacity, policy: 'backpressure', highWaterMark: mailbox.highWater, lowWaterMark: mailbox.lowWater },
       supervision: Supervision.restart({ maxRestarts: 20, withinMs: 60_000, backoff: { minMs: 100, maxMs: 10_000, randomFactor: 0.2 } }),

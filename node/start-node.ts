@@ -16,7 +16,9 @@ import { ObjectStoreSnapshotStore } from '../transports/nats/object-store-snapsh
 import { fanOut } from './composite-output.ts';
 import type { NodeConfig } from './config.ts';
 import { Heartbeat } from './heartbeat.ts';
-import { otelRecordTracer } from './record-tracer.ts';
+import { NodeMetrics } from './node-metrics.ts';
+import { instrumentPorts } from './traced-ports.ts';
+import { createMetrics } from '../telemetry/metrics.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { KafkaBridge, type BridgeMsg, type BridgeStatus } from './kafka-bridge.ts';
 
@@ -56,7 +58,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   const partitions = await requireTopic(kafka, topic);
   await requireTopic(kafka, config['kafka.dlq-topic']);
 
-  const nats = new NatsResultSink({ servers: config['nats.servers'], duplicateWindowMs: config['nats.duplicate-window-ms'], highWater: config['results.high-water'], name: nodeId, msgIdPrefix: `${topic}/` });
+  const nats = new NatsResultSink({ servers: config['nats.servers'], duplicateWindowMs: config['nats.duplicate-window-ms'], highWater: config['results.high-water'], name: nodeId, msgIdPrefix: `${topic}/`, tracer });
   const influx = new InfluxResultSink({
     url: config['influx.url'],
     org: config['influx.org'],
@@ -65,11 +67,21 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
     flushIntervalMs: config['influx.flush-interval-ms'],
     highWater: config['results.high-water'],
     source: topic,
+    tracer,
   });
   const dlq = new DeadLetterProducer(kafka, topic, config['kafka.dlq-topic']);
+  // Metrics (docs/observability.md): counters on the ports and partition actors, served once the node is ready.
+  const metrics = config['metrics.port'] > 0 ? createMetrics({ serviceName: 'rtap-node', resourceAttributes: { 'rtap.node.id': nodeId } }) : undefined;
+  const nodeMetrics = metrics && new NodeMetrics(metrics.meter);
   const { store, nc: snapshotNc } = await snapshotStore(config, log);
   const codec = new EventCodec();
-  const source = new KafkaSource(kafka, { topic, groupId: config['kafka.group-id'], log });
+  const source = new KafkaSource(kafka, {
+    topic,
+    groupId: config['kafka.group-id'],
+    log,
+    fetchMinBytes: config['kafka.fetch-min-bytes'],
+    fetchMaxWaitMs: config['kafka.fetch-max-wait-ms'],
+  });
 
   const system = new ActorSystem({ name: nodeId, logger: log });
   const bridge: ActorRef<BridgeMsg> = system.spawn(
@@ -77,7 +89,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
       new KafkaBridge({
         topic,
         source,
-        shared: { results: fanOut([nats, influx]), deadLetters: dlq, snapshots: store, ...(tracer ? { tracer: otelRecordTracer(tracer) } : {}) },
+        shared: { ...instrumentPorts({ results: fanOut([nats, influx]), deadLetters: dlq }, tracer, nodeMetrics), snapshots: store },
         partition: {
           createEngine: (partition) =>
             new AnalyticsEngine({
@@ -91,11 +103,13 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
           codec,
           checkpointIntervalMs: config['checkpoint.interval-ms'],
           tickIntervalMs: 1_000,
+          updateIntervalMs: config['results.update-interval-ms'],
           maxFailures: config['handler.max-failures'],
           keepSnapshots: config['snapshot.keep'],
         },
         mailbox: { capacity: config['mailbox.capacity'], highWater: config['mailbox.high-water'], lowWater: config['mailbox.low-water'] },
         revokeTimeoutMs: 10_000,
+        ...(nodeMetrics ? { createActor: nodeMetrics.actorFactory() } : {}),
       }),
     { name: 'kafka-bridge' },
   );
@@ -113,6 +127,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
     sinks: () => [nats.status(), influx.status(), dlq.status()],
     counters: () => ({ eventsProcessed: lastStatus.records, resultsPublished: nats.status().delivered, dlq: dlq.status().delivered, lateEvents: lastStatus.late }),
   });
+  nodeMetrics?.observe({ partitions: () => lastStatus.partitions, sinks: () => [nats.status(), influx.status(), dlq.status()] });
 
   await source.start({
     assigned: (ps) => bridge.tell({ type: 'assigned', partitions: ps }),
@@ -120,6 +135,13 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
     records: (partition, records, lag) => bridge.tell({ type: 'records', partition, records, lag }),
   });
   heartbeat.start(config['heartbeat.interval-ms']);
+  if (metrics) {
+    // A taken port costs the metrics, not the node.
+    await metrics.listen(config['metrics.port'], config['metrics.host']).then(
+      (url) => log.info('metrics served', { url }),
+      (err: unknown) => log.error('metrics: cannot listen (metrics.port, metrics.host); no /metrics', { port: config['metrics.port'], host: config['metrics.host'], error: (err as Error).message }),
+    );
+  }
   log.info('node ready', { nodeId, topic, partitions, group: config['kafka.group-id'], snapshots: config['snapshot.backend'] });
 
   let stopping: Promise<void> | undefined;
@@ -143,6 +165,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
       log.error('node failed', { reason: t.reason, error: (t.error as Error | undefined)?.message });
       await Promise.race([source.stop(), new Promise((r) => setTimeout(r, 5_000))]).catch(() => undefined);
     }
+    await metrics?.shutdown();
     return t.exitCode;
   });
   return { id: nodeId, whenStopped, stop };

@@ -6,7 +6,9 @@ export type { ProviderOptions, Tracing, TracingOptions } from './tracing.ts';
 export { FORCE_SAMPLE_ATTRIBUTE, RtapSampler } from './sampler.ts';
 export {
   TRACE_PARENT_HEADER, TRACE_STATE_HEADER, currentTraceId, currentTraceparent, extractJson, extractKafka, extractNats,
-  injectJson, injectKafka, injectNats, traceIdOf,
+  injectJson, injectKafka, injectNats, sampledFlag, traceIdOf,
 } from './propagation.ts';
 export type { KafkaHeaders, TraceFields } from './propagation.ts';
-export { isSampled, withSpan } from './spans.ts';
+export { MAX_LINKS, isSampled, withBatchSpan, withSpan, withTraceparent } from './spans.ts';
+export { DURATION_BUCKETS_S, METER_NAME, PROMETHEUS_CONTENT_TYPE, observeCounter, observeGauge, observeLabelled, createMetrics } from './metrics.ts';
+export type { Metrics, MetricsOptions } from './metrics.ts';

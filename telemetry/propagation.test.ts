@@ -3,7 +3,7 @@ import { createTraceState, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetr
 import type { Context, SpanContext } from '@opentelemetry/api';
 import { headers as natsHeaders } from 'nats';
 import {
-  currentTraceId, currentTraceparent, extractJson, extractKafka, extractNats, injectJson, injectKafka, injectNats, traceIdOf,
+  currentTraceId, currentTraceparent, extractJson, extractKafka, extractNats, injectJson, injectKafka, injectNats, sampledFlag, traceIdOf,
 } from './propagation.ts';
 import type { KafkaHeaders, TraceFields } from './propagation.ts';
 
@@ -133,5 +133,19 @@ describe('trace context propagation', () => {
     expect(currentTraceparent(ROOT_CONTEXT)).to.equal(undefined);
     expect(currentTraceId(ctxWith())).to.equal(TRACE_ID);
     expect(currentTraceId(ROOT_CONTEXT)).to.equal(undefined);
+  });
+});
+
+describe('sampledFlag', () => {
+  it('reads the sampled bit of a version-00 traceparent, and gives up on anything else', () => {
+    const id = '4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7';
+    expect(sampledFlag(`00-${id}-01`)).to.equal(true);
+    expect(sampledFlag(`00-${id}-00`)).to.equal(false);
+    expect(sampledFlag(`00-${id}-03`)).to.equal(true);
+    expect(sampledFlag(`00-${id}-02`)).to.equal(false);
+    expect(sampledFlag(`00-${id}-0f`)).to.equal(true);
+    expect(sampledFlag(`01-${id}-01-extra`)).to.equal(undefined); // a later version: extract instead
+    expect(sampledFlag(`00-${id}-0g`)).to.equal(undefined);
+    expect(sampledFlag('garbage')).to.equal(undefined);
   });
 });

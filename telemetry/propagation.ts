@@ -123,3 +123,16 @@ export function currentTraceId(ctx: Context = context.active()): string | undefi
   const sc = trace.getSpanContext(ctx);
   return sc !== undefined && trace.isSpanContextValid(sc) ? sc.traceId : undefined;
 }
+
+const hexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1);
+
+/**
+ * The sampled flag of a version-00 `traceparent`, read from its last character without parsing the
+ * rest: a cheap pre-check on a hot path before extract. Undefined when the header is not exactly in
+ * that form (then extract and decide on the result).
+ */
+export function sampledFlag(traceparent: string): boolean | undefined {
+  if (traceparent.length !== 55 || traceparent.charCodeAt(0) !== 48 || traceparent.charCodeAt(1) !== 48 || traceparent.charCodeAt(52) !== 45) return undefined;
+  const low = hexValue(traceparent.charCodeAt(54));
+  return low < 0 || hexValue(traceparent.charCodeAt(53)) < 0 ? undefined : (low & 1) === 1;
+}

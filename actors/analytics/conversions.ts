@@ -13,6 +13,8 @@ export const CONVERSIONS = 'conversions';
 export interface ConversionsOptions {
   /** Emit 'early' updates each time the watermark crosses a multiple of this (ms); 0 = off. */
   earlyFiringIntervalMs?: number;
+  /** Track changes for processing-time 'update' results (AnalyticsEngine.emitUpdates). Default true. */
+  updates?: boolean;
   windowMs?: number;
 }
 
@@ -58,5 +60,6 @@ export function conversionsAnalytic(ctx: OperatorContext, allowedLatenessMs: num
     aggregator: conversionAggregator,
     allowedLatenessMs,
     earlyFiringIntervalMs: opts.earlyFiringIntervalMs ?? 0,
+    updates: opts.updates ?? true,
   });
 }

@@ -43,6 +43,7 @@ export function cepOperator<E extends CepEvent>(pattern: Pattern<E>, opts: CepOp
 
 class CepOperator<E extends CepEvent> implements Operator<E> {
   readonly name: string;
+  readonly kind = 'pattern';
   private readonly stepper: NfaStepper<E>;
   private readonly maxPartials: number;
   private readonly emitTimeouts: boolean;

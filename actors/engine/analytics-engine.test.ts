@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { RtapEvent } from '../events/types.ts';
-import type { WindowResult } from '../results.ts';
+import { supersedes, type WindowResult } from '../results.ts';
 import { AnalyticsEngine } from './analytics-engine.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -74,5 +74,17 @@ describe('AnalyticsEngine', () => {
     copy.restore(bytes);
     expect(copy.offset).to.equal(5);
     expect(Buffer.compare(Buffer.from(copy.snapshot()), Buffer.from(bytes))).to.equal(0);
+  });
+});
+
+describe('window result ordering (supersedes)', () => {
+  it('a higher firing wins; a firing wins over its updates; a newer update wins over an older one', () => {
+    expect(supersedes({ firing: 1, trigger: 'late' }, { firing: 0, trigger: 'final' })).to.equal(true);
+    expect(supersedes({ firing: 0, trigger: 'final' }, { firing: 1, trigger: 'late' })).to.equal(false);
+    expect(supersedes({ firing: 0, trigger: 'final' }, { firing: 0, trigger: 'update' })).to.equal(true);
+    expect(supersedes({ firing: 0, trigger: 'update' }, { firing: 0, trigger: 'final' })).to.equal(false);
+    expect(supersedes({ firing: 0, trigger: 'update' }, { firing: 0, trigger: 'update' })).to.equal(true);
+    expect(supersedes({ firing: 1, trigger: 'update' }, { firing: 0, trigger: 'early' })).to.equal(true);
+    expect(supersedes({ firing: 0, trigger: 'final' }, { firing: 0, trigger: 'final' })).to.equal(false);
   });
 });

@@ -28,6 +28,35 @@ export interface EngineOptions extends EventTimeOptions {
 
 export type ProcessOutcome = 'accepted' | 'late' | RejectReason;
 
+/**
+ * The steps of one accepted event, for tracing: the window operators' onEvent, the pattern
+ * operators' onEvent, and — when the event moved the watermark — every operator's onWatermark.
+ */
+export type EnginePhase = 'windows' | 'patterns' | 'watermark';
+
+/** Runs each step of an event under a callback of the caller's (a span, for a traced record). */
+export interface EnginePhases {
+  phase(phase: EnginePhase, fn: () => void): void;
+}
+
+/** A run of consecutive operators of one kind: operators [from, to) run as one phase. */
+interface PhaseRun {
+  phase: 'windows' | 'patterns';
+  from: number;
+  to: number;
+}
+
+function phaseRunsOf(operators: readonly Operator<RtapEvent>[]): PhaseRun[] {
+  const runs: PhaseRun[] = [];
+  operators.forEach((op, i) => {
+    const phase = op.kind === 'pattern' ? 'patterns' : 'windows';
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.phase === phase) last.to = i + 1;
+    else runs.push({ phase, from: i, to: i + 1 });
+  });
+  return runs;
+}
+
 /** Side output: an event later than watermark − allowedLateness. Counted, never aggregated. */
 export interface LateEvent {
   event: RtapEvent;
@@ -65,6 +94,8 @@ export class AnalyticsEngine {
   private accepted = 0;
   private lateCount = 0;
   private rejectedCount = 0;
+  /** Operators grouped into phases for traced records; computed on the first one. */
+  private phaseRuns: PhaseRun[] | undefined;
 
   constructor(opts: EngineOptions) {
     this.partition = opts.partition;
@@ -87,12 +118,20 @@ export class AnalyticsEngine {
     return this.tracker.idle;
   }
 
-  /** One decoded event at source `offset`. Results go to `takeResults()`. */
-  process(event: RtapEvent, offset: number): ProcessOutcome {
+  /**
+   * One decoded event at source `offset`. Results go to `takeResults()`. With `phases` (a traced
+   * record) the same work runs in steps under the caller's callbacks (see EnginePhase), in the same
+   * order and with the same results; without, nothing extra happens.
+   */
+  process(event: RtapEvent, offset: number, phases?: EnginePhases): ProcessOutcome {
     this.lastOffset = offset;
     const admission = this.tracker.admit(event.eventTime);
     if (admission === 'accept') {
       this.accepted++;
+      if (phases !== undefined) {
+        this.processInPhases(event, offset, phases);
+        return 'accepted';
+      }
       const ops = this.operators;
       for (let i = 0; i < ops.length; i++) (ops[i] as Operator<RtapEvent>).onEvent(event, offset, this.emit);
       if (this.tracker.observe(event.eventTime)) this.fireWatermark();
@@ -107,6 +146,15 @@ export class AnalyticsEngine {
     this.rejectedCount++;
     this.rejected.push({ event, offset, reason: admission });
     return admission;
+  }
+
+  /**
+   * Processing time: 'update' results (values so far) for the open windows that changed since the
+   * last call, into `takeResults()`. Speculative; the deterministic results do not depend on it.
+   */
+  emitUpdates(): void {
+    const ops = this.operators;
+    for (let i = 0; i < ops.length; i++) ops[i]!.takeUpdates?.(this.emit);
   }
 
   /** Processing-time tick (call it periodically): idleness may advance the watermark. */
@@ -181,6 +229,17 @@ export class AnalyticsEngine {
     };
     for (const op of this.operators) out[op.name] = op.stats();
     return out;
+  }
+
+  /** process() of a traced record: consecutive operators of one kind run as one phase. */
+  private processInPhases(event: RtapEvent, offset: number, phases: EnginePhases): void {
+    const ops = this.operators;
+    for (const run of (this.phaseRuns ??= phaseRunsOf(ops))) {
+      phases.phase(run.phase, () => {
+        for (let i = run.from; i < run.to; i++) (ops[i] as Operator<RtapEvent>).onEvent(event, offset, this.emit);
+      });
+    }
+    if (this.tracker.observe(event.eventTime)) phases.phase('watermark', () => this.fireWatermark());
   }
 
   private fireWatermark(): void {

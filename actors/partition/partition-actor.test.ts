@@ -3,7 +3,7 @@ import { ActorSystem, ManualClock, MemorySnapshotStore, Supervision, silentLogge
 import { AnalyticsEngine, withPatterns } from '../engine/index.ts';
 import { EventCodec } from '../events/index.ts';
 import type { RtapEvent } from '../events/index.ts';
-import type { AnalyticsResult } from '../results.ts';
+import type { AnalyticsResult, WindowResult } from '../results.ts';
 import { generateEvents } from '../testkit/index.ts';
 import { PartitionActor, type CheckpointOutcome, type PartitionMsg } from './partition-actor.ts';
 import type { DeadLetter, PartitionPorts, SourceRecord } from './ports.ts';
@@ -100,7 +100,7 @@ describe('PartitionActor', () => {
     await system.terminate();
   });
 
-  function spawn(ports: FakePorts, poisonId?: string): ActorRef<PartitionMsg> {
+  function spawn(ports: FakePorts, poisonId?: string, updateIntervalMs = 0): ActorRef<PartitionMsg> {
     return system.spawn(
       () =>
         new PartitionActor({
@@ -111,6 +111,7 @@ describe('PartitionActor', () => {
           ports,
           checkpointIntervalMs: 10_000,
           tickIntervalMs: 1_000,
+          updateIntervalMs,
           maxFailures: 3,
           keepSnapshots: 3,
         }),
@@ -141,6 +142,25 @@ describe('PartitionActor', () => {
     const saved = await ports.snapshots.loadLatest('events-0');
     expect(saved!.info.meta.offset).to.equal(last);
     expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input));
+  });
+
+  it('sends the open windows\' updates one update interval after a batch, then nothing until new input', async () => {
+    const ports = new FakePorts();
+    const ref = spawn(ports, undefined, 50);
+    await settle();
+    ref.tell({ type: 'records', epoch: ports.epoch, records: records(500) });
+    await settle();
+    const offered = (): AnalyticsResult[] => [...ports.delivered, ...ports.pending];
+    const isUpdate = (r: AnalyticsResult): boolean => r.kind === 'window' && r.trigger === 'update';
+    expect(offered().filter(isUpdate)).to.have.length(0);
+    clock.advance(50);
+    await settle();
+    const updates = offered().filter(isUpdate) as WindowResult[];
+    expect(updates.length).to.be.greaterThan(0);
+    expect(new Set(updates.map((u) => u.analytic))).to.deep.equal(new Set(['page-views', 'conversions']));
+    clock.advance(500);
+    await settle();
+    expect(offered().filter(isUpdate)).to.have.length(updates.length);
   });
 
   it('dead-letters undecodable records with their reason and keeps going', async () => {
@@ -202,7 +222,7 @@ describe('PartitionActor', () => {
       },
     };
     const ref = spawn(ports);
-    const input = records(3_000).map((r, i) => (i % 100 === 0 ? { ...r, traceparent: `producer-${r.offset}` } : r));
+    const input = records(3_000).map((r, i) => (i % 3 !== 0 ? { ...r, traceparent: `producer-${r.offset}` } : r));
     await settle();
     ref.tell({ type: 'records', epoch: ports.epoch, records: input });
     await ref.ask<CheckpointOutcome>((replyTo) => ({ type: 'revoke', replyTo }));

@@ -11,12 +11,13 @@
 import { Actor, type ActorRef } from '../../runtime/index.ts';
 import { isDecodeError, type EventCodec } from '../events/index.ts';
 import type { AnalyticsEngine } from '../engine/index.ts';
-import type { PartitionPorts, SourceRecord } from './ports.ts';
+import type { DeadLetter, PartitionPorts, RecordPhases, SourceRecord } from './ports.ts';
 
 export type PartitionMsg =
   | { type: 'records'; epoch: number; records: SourceRecord[] }
   | { type: 'checkpoint' }
   | { type: 'tick' }
+  | { type: 'updates' }
   | { type: 'revoke'; replyTo: ActorRef<CheckpointOutcome> }
   | { type: 'status'; replyTo: ActorRef<PartitionState> };
 
@@ -50,6 +51,11 @@ export interface PartitionActorOptions {
   checkpointIntervalMs: number;
   /** Processing-time tick for idleness detection. */
   tickIntervalMs: number;
+  /**
+   * 'update' results of open windows at most this long after the events they include (processing
+   * time; coalesces everything processed meanwhile into one update per key). 0 = no updates.
+   */
+  updateIntervalMs: number;
   /** A record that fails the handler this many times is dead-lettered on the next attempt. */
   maxFailures: number;
   keepSnapshots: number;
@@ -68,6 +74,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
   private lastSnapshotAt: number | null = null;
   private lastSnapshotBytes: number | null = null;
   private lastCheckpointError: string | null = null;
+  private updatesDue = false;
 
   constructor(private readonly opts: PartitionActorOptions) {
     super();
@@ -113,6 +120,11 @@ export class PartitionActor extends Actor<PartitionMsg> {
         this.engine.tick();
         await this.drain();
         return;
+      case 'updates':
+        this.updatesDue = false;
+        this.engine.emitUpdates();
+        await this.drain();
+        return;
       case 'checkpoint':
         void this.checkpoint();
         return;
@@ -154,6 +166,8 @@ export class PartitionActor extends Actor<PartitionMsg> {
         try {
           if (record.traceparent && tracer) {
             // A traced record: its results leave with the span's context, so the trace goes on.
+            // Results of the untraced records before it leave first, without that context.
+            if (!this.offerResults(undefined)) full = true;
             tracer.around(this.opts.partition, record, (traceparent) => {
               this.process(record);
               if (!this.offerResults(traceparent)) full = true;
@@ -172,24 +186,46 @@ export class PartitionActor extends Actor<PartitionMsg> {
       this.lastOffset = record.offset;
     }
     if (!this.offerResults(undefined)) full = true;
+    if (!this.updatesDue && this.opts.updateIntervalMs > 0) {
+      this.updatesDue = true;
+      // Aligned to multiples of the interval: the partitions of a node emit in the same timer
+      // turn, and their updates leave in one NATS message (NatsResultSink batches per turn).
+      const interval = this.opts.updateIntervalMs;
+      this.context.timers.startSingle('updates', { type: 'updates' }, interval - (this.context.clock.now() % interval));
+    }
     if (full) await this.opts.ports.results.flush();
   }
 
   private process(record: SourceRecord): void {
-    if (record.value === null) {
+    const { tracer } = this.opts.ports;
+    try {
+      // A record being traced runs its steps through the tracer (child spans); every other record
+      // takes the plain path: no closure, and no tracer call without a trace context.
+      this.decodeAndRun(record, record.traceparent === undefined ? undefined : tracer?.phases?.());
+    } catch (err) {
+      // The supervisor restarts the actor and the replay meets this record again; errors are always traced.
+      tracer?.failed?.(this.opts.partition, record, err);
+      throw err;
+    }
+  }
+
+  private decodeAndRun(record: SourceRecord, phases: RecordPhases | undefined): void {
+    const value = record.value;
+    if (value === null) {
       this.deadLetter(record, 'undecodable', 'record has no value');
       return;
     }
+    const codec = this.opts.codec;
     let event;
     try {
-      event = this.opts.codec.decode(record.value);
+      event = phases === undefined ? codec.decode(value) : phases.phase('decode', () => codec.decode(value));
     } catch (err) {
       if (!isDecodeError(err)) throw err;
       this.deadLetter(record, err.reason, err.message);
       return;
     }
     this.processed++;
-    const outcome = this.engine.process(event, record.offset);
+    const outcome = this.engine.process(event, record.offset, phases);
     if (outcome === 'late') this.late++;
     else if (outcome !== 'accepted') this.deadLetter(record, outcome, `eventTime ${event.eventTime}`);
   }
@@ -212,7 +248,9 @@ export class PartitionActor extends Actor<PartitionMsg> {
 
   private deadLetter(record: SourceRecord, reason: string, detail: string): void {
     this.deadLettered++;
-    this.opts.ports.deadLetters.send({ partition: this.opts.partition, offset: record.offset, value: record.value, reason, detail });
+    const letter: DeadLetter = { partition: this.opts.partition, offset: record.offset, value: record.value, reason, detail };
+    if (record.traceparent !== undefined) letter.traceparent = record.traceparent;
+    this.opts.ports.deadLetters.send(letter);
   }
 
   /** Runs at most one checkpoint at a time; processing goes on while it completes. */

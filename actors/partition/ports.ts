@@ -2,6 +2,7 @@
 // to Kafka, NATS and InfluxDB; tests wire them to in-memory fakes. The actor knows no wire.
 import type { AnalyticsResult } from '../results.ts';
 import type { SnapshotStore } from '../../runtime/index.ts';
+import type { EnginePhase } from '../engine/analytics-engine.ts';
 
 /** One record of the source partition, still undecoded. */
 export interface SourceRecord {
@@ -25,6 +26,8 @@ export interface DeadLetter {
   /** Machine-readable reason: a DlqReason or `handler-failed`. */
   reason: string;
   detail: string;
+  /** The record's W3C trace context, when it carried one (so the letter's span joins its trace). */
+  traceparent?: string;
 }
 
 export interface DeadLetterOutput {
@@ -43,13 +46,28 @@ export interface SourceControl {
   commit(partition: number, nextOffset: number): Promise<void>;
 }
 
+/** The steps of processing one record: decoding, then the engine's phases (see EnginePhases). */
+export type RecordPhase = 'decode' | EnginePhase;
+
+/** Runs each step of the record being traced in a child span of the record's span. */
+export interface RecordPhases {
+  phase<T>(phase: RecordPhase, fn: () => T): T;
+}
+
 /**
  * Tracing of sampled records, kept behind an interface so the analytics know no tracing library:
  * `around` runs the processing of a record that carries a trace context inside a span and hands
  * the span's own traceparent to `fn`, which attaches it to the results the record produced.
+ * `phases` (optional): while `around` runs a record in a recorded span, the hook that splits it
+ * into steps; otherwise undefined, and the record takes the plain path (the actor asks only for
+ * records that carry a trace context, so the others never call the tracer at all).
+ * `failed` (optional) hears of every record that made the handler throw, traced or not (errors
+ * are always traced).
  */
 export interface RecordTracer {
   around(partition: number, record: SourceRecord, fn: (traceparent: string | undefined) => void): void;
+  phases?(): RecordPhases | undefined;
+  failed?(partition: number, record: SourceRecord, error: unknown): void;
 }
 
 export interface PartitionPorts {

@@ -151,6 +151,7 @@ const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 abstract class FastPatternOperator implements Operator<RtapEvent> {
   readonly name: string;
+  readonly kind = 'pattern';
   protected readonly maxPartials: number;
   protected readonly within: number;
   protected readonly timed: boolean;

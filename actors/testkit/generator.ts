@@ -32,6 +32,11 @@ export interface GeneratorOptions {
   startTime?: number;
   /** Virtual production rate: sets how far the clock moves per item (default 1000/s). */
   eventsPerSecond?: number;
+  /**
+   * The wall time (epoch ms, fractional allowed) of step `tick`, instead of startTime +
+   * tick·1000/eventsPerSecond: load tests with changing rates pass their rate schedule here.
+   */
+  schedule?: (tick: number) => number;
   /** Stop after this many items (default: endless). */
   count?: number;
   /** Share of events displaced backwards by up to outOfOrdernessMs (default 0.05, 1500 ms). */
@@ -45,6 +50,11 @@ export interface GeneratorOptions {
   /** Chance per step that a bot fires a burst (default 0.002), and its size (default 30). */
   burstRatio?: number;
   burstSize?: number;
+  /**
+   * Event-time span of a burst (default 900 ms, all sent at once: its events lie up to this far in
+   * the future). 0 for in-order streams (load tests run with no watermark lag).
+   */
+  burstSpanMs?: number;
   quiet?: QuietPeriod[];
   /** Codec for encoding bad-but-decodable records (default: the embedded catalog). */
   codec?: EventCodec;
@@ -98,6 +108,7 @@ export function* generateEvents(opts: GeneratorOptions = {}): Generator<Generate
   const badRatio = opts.badRatio ?? 0.002;
   const burstRatio = opts.burstRatio ?? 0.002;
   const burstSize = opts.burstSize ?? 30;
+  const burstSpanMs = opts.burstSpanMs ?? 900;
   const quiet = opts.quiet ?? [];
   const codec = opts.codec ?? new EventCodec();
   const seedTag = (opts.seed ?? 1).toString(36);
@@ -120,8 +131,9 @@ export function* generateEvents(opts: GeneratorOptions = {}): Generator<Generate
     return false;
   };
 
+  const wallTimeOf = opts.schedule ?? ((t: number) => startTime + t * step);
   while (produced < count) {
-    const wallTime = Math.floor(startTime + tick * step);
+    const wallTime = Math.floor(wallTimeOf(tick));
     tick++;
     const ui = rnd.int(userCount);
     const user = users[ui] as UserState;
@@ -165,8 +177,8 @@ export function* generateEvents(opts: GeneratorOptions = {}): Generator<Generate
       }
       pending.push({ kind: 'bad', partition, offset: offsets[partition]!++, wallTime, bytes, reason });
     } else if (rnd.chance(burstRatio) && ui < botCount) {
-      // A bot: burstSize page views spread over 900 ms of event time.
-      const spacing = Math.floor(900 / burstSize);
+      // A bot: burstSize page views spread over burstSpanMs of event time.
+      const spacing = Math.floor(burstSpanMs / burstSize);
       for (let b = 0; b < burstSize; b++) {
         const event: RtapEvent = { ...base('PageView', eventTime + b * spacing), type: 'PageView', page: `/product/${rnd.int(PRODUCTS)}`, referrer: null };
         pending.push({ kind: 'event', partition, offset: offsets[partition]!++, wallTime, event });

@@ -19,7 +19,7 @@ import type { WindowResult } from '../results.ts';
 import type { OracleStep } from '../patterns/oracle.ts';
 import type { WindowAnalyticsOptions } from '../analytics/index.ts';
 import type { EventTimeOptions } from '../time/event-time.ts';
-import { ACTIVE_USERS, ALL_KEY, CONVERSIONS, PAGE_VIEWS, SESSIONS } from '../analytics/index.ts';
+import { ACTIVE_USERS, ALL_KEY, CONVERSIONS, PAGE_VIEWS, PAGE_VIEWS_WINDOW_MS, SESSIONS } from '../analytics/index.ts';
 import { NO_WATERMARK } from '../time/clock.ts';
 import { resolveEventTimeOptions } from '../time/event-time.ts';
 
@@ -74,7 +74,7 @@ export function analyticsOracle(inputs: readonly OracleInput[], opts: OracleOpti
   const a = opts.analytics ?? {};
   const p = opts.partition;
   const results: WindowResult[] = [
-    ...fixedWindows(tl, p, L, a.pageViews?.earlyFiringIntervalMs ?? 0, PAGE_VIEWS, a.pageViews?.windowMs ?? 5000, a.pageViews?.windowMs ?? 5000, (e) => (e.type === 'PageView' ? e.page : undefined), (es) => ({ count: es.length })),
+    ...fixedWindows(tl, p, L, a.pageViews?.earlyFiringIntervalMs ?? 0, PAGE_VIEWS, a.pageViews?.windowMs ?? PAGE_VIEWS_WINDOW_MS, a.pageViews?.windowMs ?? PAGE_VIEWS_WINDOW_MS, (e) => (e.type === 'PageView' ? e.page : undefined), (es) => ({ count: es.length })),
     ...fixedWindows(tl, p, L, a.activeUsers?.earlyFiringIntervalMs ?? 0, ACTIVE_USERS, a.activeUsers?.windowMs ?? 60_000, a.activeUsers?.slideMs ?? 5000, () => ALL_KEY, (es) => ({
       users: new Set(es.map((e) => e.userId)).size,
       events: es.length,
@@ -242,6 +242,10 @@ function sessionWindows(tl: Timeline, partition: number, L: number, gap: number)
   };
   let next = 0;
   let wm = NO_WATERMARK;
+  // A lower bound of every session's next deadline (firing, then expiry): the sweep below is
+  // skipped while the watermark is under it. Only an optimisation (no sweep can do anything then);
+  // without it the oracle is quadratic when the watermark moves with almost every event.
+  let nextDeadline = Infinity;
   for (let index = 0; index < tl.wmAfter.length; index++) {
     const item = tl.accepted[next];
     if (item && item.index === index) {
@@ -254,10 +258,13 @@ function sessionWindows(tl: Timeline, partition: number, L: number, gap: number)
       const merged: NaiveSession = {
         start: Math.min(t, ...overlapping.map((s) => s.start)),
         last: Math.max(t, ...overlapping.map((s) => s.last)),
-        events: [...overlapping.flatMap((s) => s.events), e],
+        // One overlapping session (the usual case) is extended in place: copying its events for
+        // every event made the oracle quadratic in the session length.
+        events: overlapping.length === 1 ? (overlapping[0] as NaiveSession).events : overlapping.flatMap((s) => s.events),
         emissions: Math.max(0, ...overlapping.map((s) => s.emissions)),
         fired: overlapping.length > 0 && overlapping.every((s) => s.fired),
       };
+      merged.events.push(e);
       if (merged.last + gap <= wm) {
         merged.fired = true;
         emit(e.userId, merged, 'late');
@@ -265,10 +272,13 @@ function sessionWindows(tl: Timeline, partition: number, L: number, gap: number)
         merged.fired = false;
       }
       byUser.set(e.userId, [...rest, merged]);
+      nextDeadline = Math.min(nextDeadline, merged.fired ? merged.last + gap + L : merged.last + gap);
     }
     const after = tl.wmAfter[index] as number;
     if (after > wm) {
       wm = after;
+      if (wm < nextDeadline) continue;
+      nextDeadline = Infinity;
       for (const [user, sessions] of byUser) {
         for (const s of sessions) {
           if (!s.fired && s.last + gap <= wm) {
@@ -279,6 +289,7 @@ function sessionWindows(tl: Timeline, partition: number, L: number, gap: number)
         const alive = sessions.filter((s) => !(s.fired && s.last + gap + L <= wm));
         if (alive.length > 0) byUser.set(user, alive);
         else byUser.delete(user);
+        for (const s of alive) nextDeadline = Math.min(nextDeadline, s.fired ? s.last + gap + L : s.last + gap);
       }
     }
   }

@@ -33,6 +33,12 @@ export interface PanedWindowOptions<E, A> {
    * window emits 'early' for the keys that changed since their last emission. 0 = off.
    */
   earlyFiringIntervalMs?: number;
+  /**
+   * Track changed keys for `takeUpdates` (processing-time 'update' results). Costs one Set.add per
+   * event and open window, and each update merges the key's panes: cheap for tumbling windows,
+   * expensive for long sliding windows of large accumulators (distinct users), so it is opt-in.
+   */
+  updates?: boolean;
 }
 
 interface PanedState {
@@ -73,6 +79,8 @@ export class PanedWindowOperator<E, A> implements Operator<E> {
   private closedWindows = new Map<number, Map<string, A>>();
   /** Early firings only: open window end → keys changed since their last emission. */
   private dirty = new Map<number, Set<string>>();
+  /** Updates only: open window end → keys changed since the last `takeUpdates`. Not snapshotted. */
+  private readonly changed: Map<number, Set<string>> | undefined;
   // Hot-path cache: consecutive events usually share a pane.
   private cachedPaneIndex = NaN;
   private cachedPane: Map<string, A> | undefined;
@@ -94,6 +102,7 @@ export class PanedWindowOperator<E, A> implements Operator<E> {
     this.keyOf = opts.key;
     this.timeOf = opts.eventTime;
     this.agg = opts.aggregator;
+    this.changed = opts.updates ? new Map() : undefined;
   }
 
   onEvent(event: E, _offset: number, emit: Emit): void {
@@ -117,7 +126,8 @@ export class PanedWindowOperator<E, A> implements Operator<E> {
     }
     this.agg.add(acc, event);
     this.eventsAdded++;
-    if (this.early > 0) this.markDirty(p, lastEnd, key);
+    if (this.early > 0) this.markDirty(this.dirty, p, lastEnd, key);
+    if (this.changed) this.markDirty(this.changed, p, lastEnd, key);
     // Fast path: the first window holding this pane is still open, so no late firing.
     if ((p + 1) * this.slide > wm) return;
     for (let end = p + 1; end <= lastEnd; end++) {
@@ -274,16 +284,42 @@ export class PanedWindowOperator<E, A> implements Operator<E> {
   }
 
   /** Marks `key` changed in every still-open window holding pane `p`. */
-  private markDirty(p: number, lastEnd: number, key: string): void {
+  private markDirty(marks: Map<number, Set<string>>, p: number, lastEnd: number, key: string): void {
     for (let end = p + 1; end <= lastEnd; end++) {
       if (end * this.slide <= this.watermark) continue;
-      let keys = this.dirty.get(end);
+      let keys = marks.get(end);
       if (!keys) {
         keys = new Set();
-        this.dirty.set(end, keys);
+        marks.set(end, keys);
       }
       keys.add(key);
     }
+  }
+
+  takeUpdates(emit: Emit): void {
+    const changed = this.changed;
+    if (!changed || changed.size === 0) return;
+    const ends = [...changed.keys()].sort((a, b) => a - b);
+    for (const end of ends) {
+      // A window that closed since is covered by its final firing.
+      if (end * this.slide <= this.watermark) continue;
+      const byKey = this.emissions.get(end);
+      for (const key of changed.get(end) as Set<string>) {
+        emit(windowResult(this.name, this.partition, key, (end - this.panesPerWindow) * this.slide, end * this.slide, byKey?.get(key) ?? 0, 'update', this.agg.values(this.valueOf(end, key))));
+      }
+    }
+    changed.clear();
+  }
+
+  /** The key's accumulator over window `end`'s panes (the pane itself for tumbling windows). */
+  private valueOf(end: number, key: string): A {
+    if (this.panesPerWindow === 1) return this.panes.get(end - 1)?.get(key) ?? this.agg.create();
+    const acc = this.agg.create();
+    for (let p = end - this.panesPerWindow; p < end; p++) {
+      const part = this.panes.get(p)?.get(key);
+      if (part) this.agg.merge(acc, part);
+    }
+    return acc;
   }
 
   /** 'early' for every open window's changed keys, then clears the change marks. */
@@ -298,14 +334,9 @@ export class PanedWindowOperator<E, A> implements Operator<E> {
         this.emissions.set(end, byKey);
       }
       for (const key of keys) {
-        const acc = this.agg.create();
-        for (let p = end - this.panesPerWindow; p < end; p++) {
-          const part = this.panes.get(p)?.get(key);
-          if (part) this.agg.merge(acc, part);
-        }
         const firing = byKey.get(key) ?? 0;
         byKey.set(key, firing + 1);
-        emit(windowResult(this.name, this.partition, key, (end - this.panesPerWindow) * this.slide, end * this.slide, firing, 'early', this.agg.values(acc)));
+        emit(windowResult(this.name, this.partition, key, (end - this.panesPerWindow) * this.slide, end * this.slide, firing, 'early', this.agg.values(this.valueOf(end, key))));
       }
     }
     this.dirty.clear();

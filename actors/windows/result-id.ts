@@ -13,7 +13,7 @@ export function windowResult(
 ): WindowResult {
   return {
     kind: 'window',
-    id: windowResultId(analytic, partition, key, windowStart, windowEnd, firing),
+    id: windowResultId(analytic, partition, key, windowStart, windowEnd, firing) + (trigger === 'update' ? '|update' : ''),
     analytic,
     partition,
     key,

@@ -274,3 +274,76 @@ describe('PanedWindowOperator early firings', () => {
     ]);
   });
 });
+
+describe('PanedWindowOperator updates (processing time)', () => {
+  const make = (slideMs?: number, lateness = 0): PanedWindowOperator<Ev, ReturnType<ReturnType<typeof standardAggregator<Ev>>['create']>> =>
+    new PanedWindowOperator(ctx, {
+      name: 'uw',
+      sizeMs: 2000,
+      ...(slideMs ? { slideMs } : {}),
+      key: (e) => e.k,
+      eventTime: (e) => e.t,
+      aggregator: standardAggregator<Ev>({}),
+      allowedLatenessMs: lateness,
+      updates: true,
+    });
+
+  it('emits the values so far of the changed keys of open windows, once per call, without touching the firings', () => {
+    const op = make();
+    const { out, feed, wm } = collect(op);
+    const updates: WindowResult[] = [];
+    const take = (): WindowResult[] => {
+      const before = updates.length;
+      op.takeUpdates((r) => r.kind === 'window' && updates.push(r));
+      return updates.slice(before);
+    };
+    feed(ev('a', 100));
+    feed(ev('a', 200));
+    feed(ev('b', 300));
+    expect(take().map((r) => [r.id, r.trigger, r.firing, r.values.count])).to.deep.equal([
+      ['uw|p3|a|0-2000|f0|update', 'update', 0, 2],
+      ['uw|p3|b|0-2000|f0|update', 'update', 0, 1],
+    ]);
+    expect(take(), 'nothing changed since').to.deep.equal([]);
+    feed(ev('b', 2100)); // next window
+    feed(ev('b', 400));
+    expect(take().map((r) => [r.key, r.windowStart, r.values.count])).to.deep.equal([
+      ['b', 0, 2],
+      ['b', 2000, 1],
+    ]);
+    feed(ev('a', 300));
+    wm(2000); // closes [0, 2000): its final firing covers 'a', the pending update is not sent
+    expect(take()).to.deep.equal([]);
+    expect(out.map((r) => [r.id, r.values.count])).to.deep.equal([
+      ['uw|p3|a|0-2000|f0', 3],
+      ['uw|p3|b|0-2000|f0', 2],
+    ]);
+  });
+
+  it('sliding: an event updates every open window holding its pane', () => {
+    const op = make(1000);
+    const { feed } = collect(op);
+    feed(ev('a', 1500));
+    const got: WindowResult[] = [];
+    op.takeUpdates((r) => r.kind === 'window' && got.push(r));
+    expect(got.map((r) => [r.windowStart, r.windowEnd, r.values.count])).to.deep.equal([
+      [0, 2000, 1],
+      [1000, 3000, 1],
+    ]);
+  });
+
+  it('late firings number on from the updates, which carry the next firing number', () => {
+    const op = make(undefined, 5000);
+    const { out, feed, wm } = collect(op);
+    feed(ev('a', 100));
+    wm(2000);
+    feed(ev('a', 150)); // late: fires at once as f1
+    expect(out.map((r) => [r.id, r.trigger])).to.deep.equal([
+      ['uw|p3|a|0-2000|f0', 'final'],
+      ['uw|p3|a|0-2000|f1', 'late'],
+    ]);
+    const got: WindowResult[] = [];
+    op.takeUpdates((r) => r.kind === 'window' && got.push(r));
+    expect(got, 'closed windows get no updates').to.deep.equal([]);
+  });
+});

@@ -26,6 +26,8 @@ const nameOf = (r: AnalyticsResult): string => (r.kind === 'window' ? r.analytic
 export class ResultCollector {
   readonly byId = new Map<string, AnalyticsResult>();
   duplicates = 0;
+  /** Speculative 'update' results: not part of the exactly-once stream, so only counted. */
+  updates = 0;
   private seen = 0;
   private ignored = 0;
 
@@ -52,6 +54,10 @@ export class ResultCollector {
         const t = r.kind === 'window' ? r.windowStart : r.startTime;
         if (!this.names.has(nameOf(r)) || t < this.from || t > this.to) {
           this.ignored++;
+          continue;
+        }
+        if (r.kind === 'window' && r.trigger === 'update') {
+          this.updates++;
           continue;
         }
         if (this.byId.has(r.id)) this.duplicates++;

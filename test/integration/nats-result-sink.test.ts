@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { connect, type NatsConnection } from 'nats';
 import { NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
-import { RESULTS_STREAM } from '../../transports/nats/contracts.ts';
+import { RESULTS_STREAM, updateSubject } from '../../transports/nats/contracts.ts';
+import type { WindowResult } from '../../actors/results.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 import { windowResult } from '../support/results.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
@@ -30,6 +31,28 @@ describe('NatsResultSink (real NATS JetStream)', () => {
       expect(await storedCount(nc, `rtap.results.window.${analytic}`)).to.equal(300);
       expect(sink.status()).to.include({ healthy: true, buffered: 0, delivered: 600 });
     } finally {
+      await sink.close();
+    }
+  });
+
+  it('sends updates on core NATS, batched per analytic, and never into the stream', async () => {
+    const analytic = uniqueName('itest').replace(/-/g, '_');
+    const got: unknown[][] = [];
+    const sub = nc.subscribe(updateSubject(analytic), { callback: (_err, msg) => got.push(JSON.parse(new TextDecoder().decode(msg.data)) as unknown[]) });
+    await nc.flush();
+    const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
+    try {
+      await eventually(async () => (sink.status().healthy ? true : undefined), 10_000, 'the sink to connect');
+      const update = (i: number): WindowResult => ({ ...windowResult(analytic, i), trigger: 'update', id: `${windowResult(analytic, i).id}|update` });
+      for (let i = 0; i < 50; i++) expect(sink.offer(update(i))).to.equal(true);
+      await eventually(async () => (got.flat().length >= 50 ? true : undefined), 10_000, '50 updates');
+      expect(got, 'one message for the 50 updates offered in one turn').to.have.length(1);
+      expect((got[0]![0] as WindowResult).trigger).to.equal('update');
+      await sink.flush();
+      expect(await storedCount(nc, `rtap.results.window.${analytic}`)).to.equal(0);
+      expect(sink.updatesPublished).to.equal(50);
+    } finally {
+      sub.unsubscribe();
       await sink.close();
     }
   });

@@ -52,19 +52,40 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
+export interface TestClusterOptions {
+  /** Prefix of the run's name (topics, group, log directory). */
+  prefix?: string;
+  /** Where `<run>/<process>.log` files go. */
+  logRoot?: string;
+}
+
 export class TestCluster {
-  readonly run = uniqueName('e2e');
-  readonly topic = `${this.run}.events`;
-  readonly dlqTopic = `${this.run}.dlq`;
-  readonly group = `${this.run}.group`;
+  readonly run: string;
+  readonly topic: string;
+  readonly dlqTopic: string;
+  readonly group: string;
   readonly snapshotDir = mkdtempSync(join(tmpdir(), 'rtap-e2e-snapshots-'));
-  readonly logDir = join(ROOT, 'test-artifacts', 'e2e', this.run);
-  readonly kafka = new Kafka({ clientId: this.run, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  readonly logDir: string;
+  readonly kafka: Kafka;
   private readonly procs = new Map<string, Proc>();
   gatewayPort = 0;
 
-  constructor(private readonly env: Record<string, string> = {}) {
+  constructor(
+    private readonly env: Record<string, string> = {},
+    opts: TestClusterOptions = {},
+  ) {
+    this.run = uniqueName(opts.prefix ?? 'e2e');
+    this.topic = `${this.run}.events`;
+    this.dlqTopic = `${this.run}.dlq`;
+    this.group = `${this.run}.group`;
+    this.logDir = join(opts.logRoot ?? join(ROOT, 'test-artifacts', 'e2e'), this.run);
+    this.kafka = new Kafka({ clientId: this.run, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
     mkdirSync(this.logDir, { recursive: true });
+  }
+
+  /** The pid of a process started by this cluster (for CPU/memory sampling). */
+  pidOf(name: string): number | undefined {
+    return this.procs.get(name)?.child.pid;
   }
 
   async createTopics(partitions = 12): Promise<void> {

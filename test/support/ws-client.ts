@@ -7,6 +7,8 @@ import type { Socket } from 'node:net';
 
 export class TestWsClient {
   readonly messages: unknown[] = [];
+  /** When set, each parsed message goes here instead of into `messages` (long-running clients). */
+  onMessage: ((message: unknown) => void) | undefined;
   private buf: Buffer = Buffer.alloc(0);
   private fragments: Buffer[] = [];
   private waiters: (() => void)[] = [];
@@ -14,6 +16,7 @@ export class TestWsClient {
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.setNoDelay(true);
     socket.on('close', () => {
       this.closed = true;
       this.wake();
@@ -123,7 +126,9 @@ export class TestWsClient {
       else if (opcode === 0x1 || opcode === 0x0) {
         this.fragments.push(Buffer.from(payload));
         if (fin) {
-          this.messages.push(JSON.parse(Buffer.concat(this.fragments).toString('utf8')));
+          const text = (this.fragments.length === 1 ? this.fragments[0]! : Buffer.concat(this.fragments)).toString('utf8');
+          if (this.onMessage) this.onMessage(JSON.parse(text));
+          else this.messages.push(JSON.parse(text));
           this.fragments = [];
           this.wake();
         }

@@ -15,6 +15,14 @@ export function resultSubject(result: AnalyticsResult): string {
   return result.kind === 'window' ? `rtap.results.window.${result.analytic}` : `rtap.results.pattern.${result.pattern}`;
 }
 
+/**
+ * Core NATS (not persisted): speculative 'update' results of open windows,
+ * `rtap.updates.window.<analytic>`, each message a JSON array of WindowResults. Outside RESULTS_SUBJECTS on purpose: they are superseded within
+ * milliseconds, need no de-duplication and must not fill the stream.
+ */
+export const UPDATES_SUBJECTS = 'rtap.updates.>';
+export const updateSubject = (analytic: string): string => `rtap.updates.window.${analytic}`;
+
 /** Core NATS (not persisted): each node's presence, every `heartbeatIntervalMs`. */
 export const HEARTBEAT_SUBJECT_PREFIX = 'rtap.cluster.heartbeat';
 export const heartbeatSubject = (nodeId: string): string => `${HEARTBEAT_SUBJECT_PREFIX}.${nodeId}`;

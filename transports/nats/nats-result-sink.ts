@@ -2,11 +2,13 @@
 // re-emitted after a crash (replay from the last checkpoint) is dropped by the server as long as
 // it arrives within the stream's duplicate window.
 import { connect, headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
-import type { AnalyticsResult } from '../../actors/results.ts';
+import type { AnalyticsResult, WindowResult } from '../../actors/results.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
 import type { ResultSink, SinkStatus } from '../result-sink.ts';
-import { RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, resultSubject } from './contracts.ts';
+import { RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, resultSubject, updateSubject } from './contracts.ts';
 import { ensureStream } from './ensure-stream.ts';
+import type { Tracer } from '@opentelemetry/api';
+import { withTraceparent } from '../../telemetry/spans.ts';
 
 export interface NatsResultSinkOptions {
   servers: string;
@@ -20,6 +22,8 @@ export interface NatsResultSinkOptions {
    * within one source topic; the node passes its topic so two topics never collide.
    */
   msgIdPrefix?: string;
+  /** Traces the publishing of results that carry a trace context (`nats.publish` spans). */
+  tracer?: Tracer;
 }
 
 interface Outgoing {
@@ -37,6 +41,10 @@ export class NatsResultSink implements ResultSink {
   private streamReady = false;
   private connectError: string | undefined;
   private readonly queue: DeliveryQueue<Outgoing>;
+  updatesPublished = 0;
+  updatesDropped = 0;
+  private readonly pendingUpdates = new Map<string, WindowResult[]>();
+  private updateFlushScheduled = false;
 
   constructor(private readonly opts: NatsResultSinkOptions) {
     this.queue = new DeliveryQueue<Outgoing>({
@@ -50,11 +58,44 @@ export class NatsResultSink implements ResultSink {
   }
 
   offer(result: AnalyticsResult, traceparent?: string): boolean {
+    if (result.kind === 'window' && result.trigger === 'update') {
+      this.publishUpdate(result);
+      return true;
+    }
     return this.queue.push({ subject: resultSubject(result), id: result.id, data: encoder.encode(JSON.stringify(result)), traceparent });
   }
 
   flush(): Promise<void> {
     return this.queue.flush();
+  }
+
+  /**
+   * Updates go out on core NATS, fire and forget: no ack to wait for, nothing to de-duplicate.
+   * The updates offered in one turn of the event loop (one emission of each partition whose
+   * timer fired) leave as one message per analytic, a JSON array. While disconnected they are
+   * counted and dropped (the next firing supersedes them anyway).
+   */
+  private publishUpdate(result: WindowResult): void {
+    let batch = this.pendingUpdates.get(result.analytic);
+    if (!batch) this.pendingUpdates.set(result.analytic, (batch = []));
+    batch.push(result);
+    if (!this.updateFlushScheduled) {
+      this.updateFlushScheduled = true;
+      setImmediate(() => this.flushUpdates());
+    }
+  }
+
+  private flushUpdates(): void {
+    this.updateFlushScheduled = false;
+    const nc = this.nc;
+    for (const [analytic, batch] of this.pendingUpdates) {
+      if (!nc || nc.isClosed()) this.updatesDropped += batch.length;
+      else {
+        nc.publish(updateSubject(analytic), encoder.encode(JSON.stringify(batch)));
+        this.updatesPublished += batch.length;
+      }
+    }
+    this.pendingUpdates.clear();
   }
 
   status(): SinkStatus {
@@ -102,15 +143,23 @@ export class NatsResultSink implements ResultSink {
       await ensureStream(nc, { name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicateWindowMs: this.opts.duplicateWindowMs });
       this.streamReady = true;
     }
+    const publish = (o: Outgoing, traceparent: string | undefined): Promise<unknown> => {
+      let h;
+      if (traceparent) {
+        h = natsHeaders();
+        h.set(TRACEPARENT_HEADER, traceparent);
+      }
+      return js.publish(o.subject, o.data, { msgID: `${this.opts.msgIdPrefix ?? ''}${o.id}`, timeout: 5_000, ...(h ? { headers: h } : {}) });
+    };
+    const { tracer } = this.opts;
     await Promise.all(
-      batch.map((o) => {
-        let h;
-        if (o.traceparent) {
-          h = natsHeaders();
-          h.set(TRACEPARENT_HEADER, o.traceparent);
-        }
-        return js.publish(o.subject, o.data, { msgID: `${this.opts.msgIdPrefix ?? ''}${o.id}`, timeout: 5_000, ...(h ? { headers: h } : {}) });
-      }),
+      batch.map((o) =>
+        // A traced result is published in a `nats.publish` span (until JetStream acknowledges it), and
+        // the header carries that span's context, so the gateway's `gateway.fanout` is its child.
+        o.traceparent
+          ? withTraceparent(tracer, 'nats.publish', o.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': o.subject, 'rtap.result.id': o.id }, (tp) => publish(o, tp))
+          : publish(o, undefined),
+      ),
     );
   }
 }

@@ -1,7 +1,7 @@
 // Merges per-partition partial window results into totals. Each partition's latest firing of a
 // window replaces its earlier ones ('early' → 'final' → 'late'); the window's value is the sum over
 // partitions (users are hashed to partitions, so nothing is counted twice).
-import type { WindowResult } from '../../../actors/results.ts';
+import { supersedes, type WindowResult } from '../../../actors/results.ts';
 
 export interface MergedWindow {
   analytic: string;
@@ -18,6 +18,7 @@ const HISTORY_PART = -1;
 interface Part {
   windowEnd: number;
   firing: number;
+  trigger: WindowResult['trigger'];
   values: Record<string, number>;
 }
 
@@ -60,8 +61,8 @@ export class WindowMerger {
     }
     cell.parts.delete(HISTORY_PART);
     const prev = cell.parts.get(r.partition);
-    if (prev && (prev.windowEnd > r.windowEnd || (prev.windowEnd === r.windowEnd && prev.firing >= r.firing))) return false;
-    cell.parts.set(r.partition, { windowEnd: r.windowEnd, firing: r.firing, values: r.values });
+    if (prev && (prev.windowEnd > r.windowEnd || (prev.windowEnd === r.windowEnd && !supersedes(r, prev)))) return false;
+    cell.parts.set(r.partition, { windowEnd: r.windowEnd, firing: r.firing, trigger: r.trigger, values: r.values });
     this.recompute(cell);
     if (r.windowEnd > (this.newestEnd.get(r.analytic) ?? -Infinity)) this.newestEnd.set(r.analytic, r.windowEnd);
     return true;
@@ -74,7 +75,7 @@ export class WindowMerger {
     if (!cells) this.byAnalytic.set(analytic, (cells = new Map()));
     const cellKey = this.sessions.has(analytic) ? `${key}\u0000${windowStart}` : `${key}\u0000${windowStart}\u0000${windowEnd}`;
     if (cells.has(cellKey)) return false;
-    const cell: Cell = { analytic, key, windowStart, windowEnd, values: {}, partitions: 0, parts: new Map([[HISTORY_PART, { windowEnd, firing: -1, values }]]) };
+    const cell: Cell = { analytic, key, windowStart, windowEnd, values: {}, partitions: 0, parts: new Map([[HISTORY_PART, { windowEnd, firing: -1, trigger: 'final', values }]]) };
     cells.set(cellKey, cell);
     this.recompute(cell);
     if (windowEnd > (this.newestEnd.get(analytic) ?? -Infinity)) this.newestEnd.set(analytic, windowEnd);

@@ -1,0 +1,92 @@
+// The load test's WebSocket client: subscribes to every result and, as each frame arrives, turns
+// results into end-to-end latencies (arrival − intended send time of the events they include):
+// - a page-views result (update, final or late) whose count is c includes the first c events of
+//   its (partition, page, window) in partition order: each newly included one is measured once,
+//   so this is "the first update that includes it";
+// - a pattern alert is measured from the event that completed it (its last event; for a cart
+//   abandonment, which completes when its timeout passes, from that deadline).
+// Durable results (everything but updates) are kept by id for the oracle check.
+import type { DeliveredResult, ServerMessage } from '../gateway/protocol.ts';
+import { CART_ABANDONMENT, CART_TIMEOUT_MS } from '../actors/patterns/index.ts';
+import { PAGE_VIEWS } from '../actors/analytics/index.ts';
+import { TestWsClient } from '../test/support/ws-client.ts';
+import { LatencyRecorder } from './report/latency-recorder.ts';
+import type { SendTimes } from './send-times.ts';
+
+export const now = (): number => performance.timeOrigin + performance.now();
+
+export class LatencyProbe {
+  readonly updates = new LatencyRecorder();
+  readonly alerts = new LatencyRecorder();
+  /** id → result JSON (without the trace id), for the oracle. */
+  readonly durable = new Map<string, string>();
+  duplicates = 0;
+  updatesReceived = 0;
+  frames = 0;
+  lastResultAt = 0;
+  /** Results that point at events this run did not send (another pipeline's, or a bug). */
+  unmatched = 0;
+  lagged = 0;
+
+  private constructor(
+    private readonly ws: TestWsClient,
+    private readonly times: SendTimes,
+    /** Event-time range of this run: results outside it belong to other pipelines sharing NATS. */
+    private readonly fromMs: number,
+  ) {
+    ws.onMessage = (m) => this.onMessage(m as ServerMessage);
+  }
+
+  static async connect(url: string, times: SendTimes, fromMs: number): Promise<LatencyProbe> {
+    const ws = await TestWsClient.connect(url);
+    const probe = new LatencyProbe(ws, times, fromMs);
+    ws.send({ type: 'subscribe', topics: ['results'] });
+    return probe;
+  }
+
+  get closed(): boolean {
+    return this.ws.closed;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    if (msg.type === 'lagged') this.lagged += msg.conflated + msg.dropped;
+    if (msg.type !== 'batch') return;
+    const at = now();
+    this.frames++;
+    for (const r of msg.items) this.onResult(r, at);
+  }
+
+  private onResult(r: DeliveredResult, at: number): void {
+    if ((r.kind === 'window' ? r.windowEnd : r.endTime) < this.fromMs) return;
+    this.lastResultAt = at;
+    if (r.kind === 'window') {
+      if (r.analytic === PAGE_VIEWS) this.measureWindow(r.partition, r.key, r.windowStart, r.values.count ?? 0, at, r.trigger);
+      if (r.trigger === 'update') {
+        this.updatesReceived++;
+        return;
+      }
+    } else {
+      const last = r.offsets[r.offsets.length - 1];
+      const sent = last === undefined ? undefined : this.times.timeOf(r.partition, last);
+      if (sent === undefined) this.unmatched++;
+      else this.alerts.record(at - (r.pattern === CART_ABANDONMENT ? Math.max(sent, r.startTime + CART_TIMEOUT_MS) : sent));
+    }
+    const { traceId: _traceId, ...result } = r;
+    if (this.durable.has(r.id)) this.duplicates++;
+    this.durable.set(r.id, JSON.stringify(result));
+  }
+
+  private measureWindow(partition: number, page: string, start: number, count: number, at: number, trigger: string): void {
+    const w = this.times.pageWindow(partition, page, start);
+    if (!w) return; // already forgotten after its final firing (an update that arrived late)
+    const upTo = Math.min(count, w.times.length);
+    for (let i = w.included; i < upTo; i++) this.updates.record(at - w.times[i]!);
+    if (upTo > w.included) w.included = upTo;
+    if (count > w.times.length) this.unmatched++;
+    if (trigger === 'final' && w.included === w.times.length) this.times.forget(partition, page, start);
+  }
+}

@@ -1,0 +1,169 @@
+// Sends generated events at their due times (open loop): the scheduler hands every event that is
+// due to its partition's lane at once, however long earlier sends take, so a slow broker shows up
+// as latency (measured from the due time), not as a lower offered rate. Each lane is one
+// idempotent producer with one request in flight (per-partition order = generator order, which
+// the oracle's offsets rely on); several lanes keep several requests in flight. A failed send is
+// retried (same batch, same order) and counted as an error.
+import type { Kafka } from 'kafkajs';
+import type { GeneratedItem } from '../actors/testkit/index.ts';
+import { EventProducer } from './event-producer.ts';
+import type { SendTimes } from './send-times.ts';
+import { now } from './latency-probe.ts';
+
+const LANES = 4;
+/**
+ * Like Kafka's own producer (linger.ms, 5 ms by default since Kafka 4.0): a lane waits this long
+ * after its oldest queued event was due before sending, so the broker and the consumers see a few
+ * hundred requests a second instead of one per event. The wait is part of the measured latency.
+ */
+export const LINGER_MS = 5;
+// kafkajs groups a request's messages by partition in O(n²) (groupMessagesPerPartition copies the
+// list per message): requests stay small.
+const MAX_REQUEST = 1_000;
+
+class Lane {
+  readonly queue: GeneratedItem[] = [];
+  private head = 0;
+  private wake: (() => void) | undefined;
+  private closed = false;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly producer: EventProducer,
+    private readonly owner: OpenLoopProducer,
+    private readonly headers?: (item: GeneratedItem) => Record<string, string> | undefined,
+  ) {
+    this.done = this.loop().catch(() => {
+      // owner.failed recorded the error: run() rethrows it
+      this.closed = true;
+    });
+  }
+
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  push(item: GeneratedItem): void {
+    this.queue.push(item);
+    this.wake?.();
+  }
+
+  /** Sends what is queued, then stops. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    return this.done;
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.pending === 0) {
+        if (this.closed) return;
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+        continue;
+      }
+      const oldest = this.queue[this.head]!.wallTime;
+      const wait = oldest + LINGER_MS - now();
+      if (wait > 0 && this.pending < MAX_REQUEST && !this.closed) {
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      const batch = this.queue.slice(this.head, this.head + MAX_REQUEST);
+      this.head += batch.length;
+      if (this.head > 100_000) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      await this.send(batch);
+    }
+  }
+
+  private async send(batch: GeneratedItem[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stats = await this.producer.send(batch, MAX_REQUEST, this.headers);
+        this.owner.acknowledged(batch, stats.bad);
+        return;
+      } catch (err) {
+        this.owner.failed(err as Error, attempt);
+        if (attempt >= 10) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  }
+}
+
+export class OpenLoopProducer {
+  sent = 0;
+  badRecords = 0;
+  errors = 0;
+  lastError: string | undefined;
+  /** Next offset per partition that Kafka acknowledged: how many records each partition holds. */
+  readonly nextOffset: number[];
+  private readonly producers: EventProducer[] = [];
+  private readonly lanes: Lane[] = [];
+  private peeked: GeneratedItem | undefined;
+  private fatal: Error | undefined;
+
+  constructor(
+    kafka: Kafka,
+    topic: string,
+    partitions: number,
+    private readonly items: Iterator<GeneratedItem>,
+    private readonly times: SendTimes,
+    private readonly headers?: (item: GeneratedItem) => Record<string, string> | undefined,
+  ) {
+    for (let i = 0; i < LANES; i++) this.producers.push(new EventProducer(kafka, topic));
+    this.nextOffset = new Array<number>(partitions).fill(0);
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all(this.producers.map((p) => p.connect()));
+    for (const p of this.producers) this.lanes.push(new Lane(p, this, this.headers));
+  }
+
+  /** Events waiting for a lane: the producer's own backlog (it shows as latency). */
+  get backlog(): number {
+    return this.lanes.reduce((n, l) => n + l.pending, 0);
+  }
+
+  /** Schedules until `untilMs` (the `now()` clock) or until `stop()` returns true, then sends what is due. */
+  async run(untilMs: number, stop: () => boolean): Promise<void> {
+    while (!stop() && !this.fatal) {
+      const t = Math.min(now(), untilMs);
+      for (;;) {
+        const next = this.peeked ?? this.items.next().value;
+        this.peeked = undefined;
+        if (!next) break;
+        if (next.wallTime > t || next.wallTime >= untilMs) {
+          this.peeked = next;
+          break;
+        }
+        this.times.register(next);
+        this.lanes[next.partition % LANES]!.push(next);
+      }
+      if (now() >= untilMs) break;
+      const due = this.peeked?.wallTime ?? untilMs;
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(due, untilMs) - now())));
+    }
+    await Promise.all(this.lanes.map((l) => l.close()));
+    if (this.fatal) throw this.fatal;
+  }
+
+  acknowledged(batch: GeneratedItem[], bad: number): void {
+    this.sent += batch.length;
+    this.badRecords += bad;
+    for (const item of batch) this.nextOffset[item.partition] = item.offset + 1;
+  }
+
+  failed(err: Error, attempt: number): void {
+    this.errors++;
+    this.lastError = err.message;
+    if (attempt >= 10) this.fatal ??= new Error(`loadtest: Kafka send failed ${attempt} times: ${err.message}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.producers.map((p) => p.close()));
+  }
+}

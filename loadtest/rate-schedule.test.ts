@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { RateSchedule } from './rate-schedule.ts';
+import { resolveScenario, SCENARIOS } from './scenarios.ts';
+import { generateEvents } from '../actors/testkit/index.ts';
+
+describe('RateSchedule', () => {
+  it('places each step at its due time across rate changes, and counts the steps due by a time', () => {
+    const s = new RateSchedule(1_000_000, [
+      { fromS: 0, rate: 100 },
+      { fromS: 2, rate: 1_000 },
+    ]);
+    expect(s.wallTimeOf(0)).to.equal(1_000_000);
+    expect(s.wallTimeOf(150)).to.equal(1_001_500);
+    expect(s.wallTimeOf(200)).to.equal(1_002_000); // the first step of the second segment
+    expect(s.wallTimeOf(1_200)).to.equal(1_003_000);
+    expect(s.stepsBefore(1)).to.equal(100);
+    expect(s.stepsBefore(3)).to.equal(1_200);
+    expect(s.rateAt(1.5)).to.equal(100);
+    expect(s.rateAt(2)).to.equal(1_000);
+  });
+
+  it('appends steps while running (max), and refuses steps that go back in time or stop', () => {
+    const s = new RateSchedule(0, [{ fromS: 0, rate: 10 }]);
+    s.append(5, 20);
+    expect(s.wallTimeOf(50)).to.equal(5_000);
+    expect(s.wallTimeOf(70)).to.equal(6_000);
+    expect(() => s.append(5, 30)).to.throw(/must start after 5 s/);
+    expect(() => s.append(9, 0)).to.throw(/rate must be > 0/);
+    expect(() => new RateSchedule(0, [{ fromS: 1, rate: 1 }])).to.throw(/start at 0 s/);
+  });
+
+  it('drives the generator: the same schedule gives the same stream, event time = due time', () => {
+    const s = new RateSchedule(Date.UTC(2026, 0, 1), [{ fromS: 0, rate: 500 }, { fromS: 1, rate: 2_000 }]);
+    const opts = { seed: 3, count: 2_000, schedule: s.wallTimeOf, outOfOrderRatio: 0, lateRatio: 0, burstSpanMs: 0 };
+    const a = [...generateEvents(opts)];
+    const b = [...generateEvents(opts)];
+    expect(b).to.deep.equal(a);
+    for (const item of a) if (item.kind === 'event') expect(item.event.eventTime).to.equal(item.wallTime);
+    expect(a.every((item, i) => i === 0 || item.wallTime >= a[i - 1]!.wallTime), 'due times never go back').to.equal(true);
+  });
+});
+
+describe('load-test scenarios', () => {
+  it('has every scenario the issue names, each bounded', () => {
+    for (const name of ['normal', 'peak', 'stress', '10k', '50k', 'max', 'soak', 'spike', 'failover', 'fanout']) {
+      const s = SCENARIOS[name];
+      expect(s, name).to.not.equal(undefined);
+      expect(s!.durationS, name).to.be.within(1, 3_600);
+    }
+    expect(SCENARIOS.normal!.segments).to.deep.equal([{ fromS: 0, rate: 200 }]);
+  });
+
+  it('applies DURATION, RATE and NODES, and names a bad value or scenario', () => {
+    const s = resolveScenario('10k', { DURATION: '30', RATE: '2000', NODES: '3' });
+    expect([s.durationS, s.segments, s.nodes]).to.deep.equal([30, [{ fromS: 0, rate: 2_000 }], 3]);
+    expect(SCENARIOS['10k']!.durationS, 'the definition is not modified').to.equal(60);
+    expect(() => resolveScenario('10k', { RATE: 'fast' })).to.throw(/RATE must be a positive number/);
+    expect(() => resolveScenario('spike', { RATE: '5' })).to.throw(/steady scenarios only/);
+    expect(() => resolveScenario('nope', {})).to.throw(/unknown SCENARIO 'nope'; one of: smoke, normal/);
+  });
+});

@@ -1,0 +1,304 @@
+// CPU and memory of the processes a load test runs (Kafka, NATS, the rtap nodes, the gateway, the
+// load tester itself), read straight from /proc: pidstat is not installed on the dev machine, and a
+// reading every second must cost next to nothing. A named process is a root pid plus all its
+// descendants (bin/rtap is a shell wrapper around node; a server may run as a child of its launcher),
+// found anew on every sample from the ppid fields of /proc/*/stat.
+
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { ProcessUsage } from './types.ts';
+
+/** The key under which `sample()` reports the whole machine's busy CPU. */
+export const MACHINE = 'machine';
+
+let clockTicks: number | undefined;
+
+/** Clock ticks per second of the utime/stime fields (`getconf CLK_TCK`, 100 when that fails). */
+export function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    clockTicks = 100;
+    try {
+      const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      if (Number.isInteger(n) && n > 0) clockTicks = n;
+    } catch {
+      // no getconf: Linux's USER_HZ is 100 everywhere we run
+    }
+  }
+  return clockTicks;
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  /** Identifies the process together with its pid (pids are reused). */
+  startTime: number;
+  /** utime + stime of the process itself. */
+  ownTicks: number;
+  /** cutime + cstime: the children it has waited for. */
+  childTicks: number;
+}
+
+/** Parses /proc/<pid>/stat; the command name (field 2) may contain spaces and parentheses. */
+function parseStat(pid: number, text: string): ProcStat | null {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  // f[0] is field 3 (state), so field n is f[n - 3].
+  const f = text.slice(close + 2).split(' ');
+  const num = (field: number): number => Number(f[field - 3]);
+  const st: ProcStat = { pid, ppid: num(4), ownTicks: num(14) + num(15), childTicks: num(16) + num(17), startTime: num(22) };
+  return Number.isFinite(st.ppid) && Number.isFinite(st.ownTicks) && Number.isFinite(st.childTicks) ? st : null;
+}
+
+function readStat(pid: number): ProcStat | null {
+  const text = readText(`/proc/${pid}/stat`);
+  return text === null ? null : parseStat(pid, text);
+}
+
+/** Every process on the machine, by pid. */
+function readAllStats(): Map<number, ProcStat> {
+  const all = new Map<number, ProcStat>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return all;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const st = readStat(Number(e));
+    if (st) all.set(st.pid, st);
+  }
+  return all;
+}
+
+function readRssMb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+)\s*kB/m.exec(readText(`/proc/${pid}/status`) ?? '');
+  return m?.[1] === undefined ? 0 : Number(m[1]) / 1024;
+}
+
+/** Busy and total jiffies of all cores together, and the number of cores, from /proc/stat. */
+function readMachine(): { busy: number; total: number; cores: number } | null {
+  const text = readText('/proc/stat');
+  if (text === null) return null;
+  const lines = text.split('\n');
+  const cpu = lines.find((l) => l.startsWith('cpu '));
+  if (!cpu) return null;
+  // user nice system idle iowait irq softirq steal [guest guest_nice — already counted in user/nice]
+  const v = cpu.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = v.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  const cores = Math.max(1, lines.filter((l) => /^cpu\d+ /.test(l)).length);
+  return { busy: total - idle, total, cores };
+}
+
+const key = (st: ProcStat): string => `${st.pid}:${st.startTime}`;
+
+interface Member {
+  ppid: number;
+  ownTicks: number;
+  childTicks: number;
+}
+
+interface Tracked {
+  pid: number;
+  /** Processes of the tree at the previous sample, by pid:startTime. */
+  members: Map<string, Member>;
+  /** performance.now() of the previous reading. */
+  at: number;
+  cpu: number[];
+  rssMaxMb: number;
+  active: boolean;
+}
+
+/**
+ * The tree of `root` plus the still-running members of the previous sample and their descendants
+ * (so a server whose launcher exited, leaving it orphaned, still counts). The walk stops at the
+ * roots of other named processes (`otherRoots`): nodes the load tester spawned count as themselves,
+ * not twice.
+ */
+function currentMembers(
+  root: number,
+  previous: Map<string, Member>,
+  all: Map<number, ProcStat>,
+  children: Map<number, number[]>,
+  otherRoots: ReadonlySet<number>,
+): Map<string, ProcStat> {
+  const out = new Map<string, ProcStat>();
+  const queue: ProcStat[] = [];
+  const push = (st: ProcStat | undefined): void => {
+    if (st && !out.has(key(st)) && (st.pid === root || !otherRoots.has(st.pid))) {
+      out.set(key(st), st);
+      queue.push(st);
+    }
+  };
+  push(all.get(root));
+  for (const k of previous.keys()) {
+    const pid = Number(k.slice(0, k.indexOf(':')));
+    const st = all.get(pid);
+    if (st && key(st) === k) push(st);
+  }
+  for (let st = queue.shift(); st; st = queue.shift()) {
+    for (const c of children.get(st.pid) ?? []) push(all.get(c));
+  }
+  return out;
+}
+
+/**
+ * CPU ticks a tree used between two samples. A process that appeared since counts in full (it was
+ * forked in the interval); one that exited was, if a member reaped it, folded into that member's
+ * cutime/cstime — which then grows by the child's whole life, so the part already counted is taken
+ * off again. Children born and reaped within one interval are only in that growth, and count.
+ */
+function ticksBetween(previous: Map<string, Member>, current: Map<string, ProcStat>): number {
+  let ticks = 0;
+  const reaped = new Map<number, number>(); // ppid → ticks of its departed children counted before
+  for (const [k, m] of previous) {
+    if (!current.has(k)) reaped.set(m.ppid, (reaped.get(m.ppid) ?? 0) + m.ownTicks + m.childTicks);
+  }
+  for (const [k, st] of current) {
+    const before = previous.get(k);
+    ticks += st.ownTicks - (before?.ownTicks ?? 0);
+    if (before) ticks += Math.max(0, st.childTicks - before.childTicks - (reaped.get(st.pid) ?? 0));
+  }
+  return Math.max(0, ticks);
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+export class ProcessSampler {
+  private readonly tracked = new Map<string, Tracked>();
+  private machine = readMachine();
+
+  /**
+   * Starts sampling `pid` and its descendants as `name` (again, after a restart: the history is
+   * kept). Descendants that are themselves added under another name count only there.
+   */
+  add(name: string, pid: number): void {
+    if (name === MACHINE) throw new Error(`"${MACHINE}" is reserved for the machine total`);
+    const all = readAllStats();
+    const members = new Map<string, Member>();
+    for (const [k, st] of currentMembers(pid, new Map(), all, childrenOf(all), this.roots(name))) members.set(k, { ppid: st.ppid, ownTicks: st.ownTicks, childTicks: st.childTicks });
+    const old = this.tracked.get(name);
+    this.tracked.set(name, { pid, members, at: performance.now(), cpu: old?.cpu ?? [], rssMaxMb: old?.rssMaxMb ?? 0, active: true });
+  }
+
+  /** The root pids of the active names other than `name`. */
+  private roots(name: string): Set<number> {
+    const pids = new Set<number>();
+    for (const [n, t] of this.tracked) if (n !== name && t.active) pids.add(t.pid);
+    return pids;
+  }
+
+  /** Stops sampling `name` (a node that was killed); its usage so far stays in `usage()`. */
+  remove(name: string): void {
+    const t = this.tracked.get(name);
+    if (t) t.active = false;
+  }
+
+  /**
+   * CPU % of one core each named process used since the previous sample (or since `add`), its RSS
+   * now, and under `machine` the busy % of all cores (200 = both cores of a 2-core machine).
+   */
+  sample(): { cpu: Record<string, number>; rssMb: Record<string, number> } {
+    const now = performance.now();
+    const hz = clockTicksPerSecond();
+    const all = readAllStats();
+    const children = childrenOf(all);
+    const cpu: Record<string, number> = {};
+    const rssMb: Record<string, number> = {};
+
+    for (const [name, t] of this.tracked) {
+      if (!t.active) continue;
+      const current = currentMembers(t.pid, t.members, all, children, this.roots(name));
+      const seconds = Math.max(1e-3, (now - t.at) / 1000);
+      t.at = now;
+      const pct = round1((ticksBetween(t.members, current) / hz / seconds) * 100);
+      let rss = 0;
+      t.members = new Map();
+      for (const [k, st] of current) {
+        rss += readRssMb(st.pid);
+        t.members.set(k, { ppid: st.ppid, ownTicks: st.ownTicks, childTicks: st.childTicks });
+      }
+      rss = round1(rss);
+      t.cpu.push(pct);
+      t.rssMaxMb = Math.max(t.rssMaxMb, rss);
+      cpu[name] = pct;
+      rssMb[name] = rss;
+    }
+
+    const m = readMachine();
+    if (m && this.machine && m.total > this.machine.total) {
+      cpu[MACHINE] = round1(((m.busy - this.machine.busy) / (m.total - this.machine.total)) * m.cores * 100);
+    } else {
+      cpu[MACHINE] = 0;
+    }
+    this.machine = m;
+    return { cpu, rssMb };
+  }
+
+  /** Average and peak CPU and peak RSS of every name ever added, over all its samples. */
+  usage(): ProcessUsage[] {
+    return [...this.tracked].map(([name, t]) => ({
+      name,
+      pid: t.pid,
+      cpuAvgPct: t.cpu.length === 0 ? 0 : round1(t.cpu.reduce((a, b) => a + b, 0) / t.cpu.length),
+      cpuMaxPct: t.cpu.length === 0 ? 0 : Math.max(...t.cpu),
+      rssMaxMb: t.rssMaxMb,
+    }));
+  }
+}
+
+function childrenOf(all: Map<number, ProcStat>): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const st of all.values()) {
+    const list = children.get(st.ppid);
+    if (list) list.push(st.pid);
+    else children.set(st.ppid, [st.pid]);
+  }
+  return children;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The live processes behind `<runDir>/pids/*.pid` (written by infra/lib.sh's start_daemon: kafka,
+ * nats, influxdb, jaeger from infra/servers, and node-N, gateway, producer from infra/cluster.sh),
+ * sorted by name; `names` keeps only those. Stale, empty and unreadable pid files are skipped.
+ */
+export function discoverServers(runDir: string, names?: readonly string[]): Array<{ name: string; pid: number }> {
+  const dir = join(runDir, 'pids');
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: Array<{ name: string; pid: number }> = [];
+  for (const f of files.sort()) {
+    if (!f.endsWith('.pid')) continue;
+    const name = f.slice(0, -'.pid'.length);
+    if (names && !names.includes(name)) continue;
+    const text = readText(join(dir, f))?.trim() ?? '';
+    if (!/^\d+$/.test(text)) continue;
+    const pid = Number(text);
+    if (pid > 0 && isAlive(pid)) out.push({ name, pid });
+  }
+  return out;
+}

@@ -1,0 +1,393 @@
+// `make loadtest SCENARIO=<name>`: starts a private cluster (gateway + nodes, on the local
+// servers, with its own topics), drives it open loop with the seeded generator, measures
+// end-to-end latency at a WebSocket client, throughput, lag, and the CPU and memory of every
+// process, then checks everything the pipeline produced against the oracle and writes the report
+// (loadtest/results/<scenario>-<stamp>.{json,md,svg}). Exit code 1 when the oracle check fails.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateEvents, type GeneratorOptions } from '../actors/testkit/index.ts';
+import { loadGatewayConfig } from '../gateway/config.ts';
+import { loadNodeConfig } from '../node/config.ts';
+import { startTracing } from '../telemetry/index.ts';
+import { TestCluster } from '../test/support/cluster.ts';
+import { TestWsClient } from '../test/support/ws-client.ts';
+import { ClusterWatch } from './cluster-watch.ts';
+import { LatencyProbe, now } from './latency-probe.ts';
+import { LINGER_MS, OpenLoopProducer } from './open-loop-producer.ts';
+import { compareWithOracle, expectedResults } from './oracle-check.ts';
+import { RateSchedule } from './rate-schedule.ts';
+import { LatencyRecorder } from './report/latency-recorder.ts';
+import { discoverServers, MACHINE, ProcessSampler } from './report/process-sampler.ts';
+import { ProgressPrinter } from './report/progress-line.ts';
+import { writeReport } from './report/report-writer.ts';
+import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
+import { resolveScenario, type Scenario } from './scenarios.ts';
+import { SendTimes } from './send-times.ts';
+import { traceHeaders } from './trace-headers.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUN_DIR = join(ROOT, '.run');
+const RESULTS_DIR = join(ROOT, 'loadtest', 'results');
+const PARTITIONS = 12;
+const SEED = 42;
+/** How the pipeline runs under test: in-order sources (see docs/performance.md, "Latency"). */
+const EVENT_TIME = { outOfOrdernessMs: 0, allowedLatenessMs: 5_000, maxFutureSkewMs: 60_000, idleTimeoutMs: 0 } as const;
+const NODE_ENV: Record<string, string> = {
+  // Lag is read from the heartbeats: this is how stale it may be.
+  RTAP_HEARTBEAT_INTERVAL_MS: process.env.RTAP_HEARTBEAT_INTERVAL_MS ?? '250',
+  RTAP_EVENTS_OUT_OF_ORDERNESS_MS: String(EVENT_TIME.outOfOrdernessMs),
+  RTAP_EVENTS_ALLOWED_LATENESS_MS: String(EVENT_TIME.allowedLatenessMs),
+  // Results must depend on the input only (the oracle): no wall-clock idleness.
+  RTAP_EVENTS_IDLE_TIMEOUT_MS: '0',
+  RTAP_CHECKPOINT_INTERVAL_MS: '10000',
+  RTAP_TRACING_ENABLED: 'true',
+};
+const DRAIN_TIMEOUT_MS = 180_000;
+/** Share of events the load generator traces (the node default, tracing.sample-ratio). */
+const TRACE_SAMPLE_RATIO = 0.01;
+
+export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l)): Promise<{ report: RunReport; files: ReturnType<typeof writeReport> }> {
+  execFileSync('bash', [join(ROOT, 'infra/infra.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  refuseSharedPipelines();
+
+  const nodeConfig = loadNodeConfig({ env: { ...process.env, ...NODE_ENV } });
+  const gatewayConfig = loadGatewayConfig({ env: process.env });
+  const tracing = startTracing({ serviceName: 'rtap-loadtest', endpoint: 'http://127.0.0.1:4318/v1/traces', sampleRatio: TRACE_SAMPLE_RATIO, enabled: true });
+  const cluster = new TestCluster(NODE_ENV, { prefix: `lt-${scenario.name}`, logRoot: join(RESULTS_DIR, 'logs') });
+  // PROFILE=1: every node and the gateway write a V8 CPU profile (.cpuprofile) when they stop.
+  const profile: Record<string, string> = process.env.PROFILE === '1' ? { RTAP_NODE_FLAGS: `--cpu-prof --cpu-prof-dir=${join(cluster.logDir, 'profiles')}` } : {};
+  const notes: string[] = [];
+  const sampler = new ProcessSampler();
+  let errors = 0;
+  const fanoutClients: TestWsClient[] = [];
+  try {
+    log(`loadtest ${scenario.name}: ${scenario.description}`);
+    await cluster.createTopics(PARTITIONS);
+    const wsUrl = await cluster.startGateway(profile);
+    for (let n = 1; n <= scenario.nodes; n++) await cluster.startNode(`node-${n}`, profile);
+    for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger'])) sampler.add(s.name, s.pid);
+    sampler.add('gateway', cluster.pidOf('gateway')!);
+    for (let n = 1; n <= scenario.nodes; n++) sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);
+    sampler.add('loadtest', process.pid);
+
+    // Warm-up: the nodes own their partitions and the gateway's NATS consumer is live.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const t0 = Math.ceil(now() / 1000) * 1000 + 1000;
+    const schedule = new RateSchedule(t0, scenario.segments);
+    const peakRate = Math.max(...scenario.segments.map((s) => s.rate), scenario.max ? scenario.max.startRate * scenario.max.factor ** scenario.max.maxSteps : 0);
+    const generator: GeneratorOptions = {
+      seed: SEED,
+      partitions: PARTITIONS,
+      users: Math.min(50_000, Math.max(2_000, Math.round(peakRate / 5))),
+      schedule: schedule.wallTimeOf,
+      // In-order stream (event time = due time): see EVENT_TIME.
+      outOfOrderRatio: 0,
+      lateRatio: 0,
+      burstSpanMs: 0,
+    };
+    const times = new SendTimes();
+    const probe = await LatencyProbe.connect(wsUrl, times, t0 - 60_000);
+    const fanoutAlerts = new LatencyRecorder();
+    if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts);
+    const producer = new OpenLoopProducer(cluster.kafka, cluster.topic, PARTITIONS, generateEvents(generator), times, traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO));
+    await producer.connect();
+    const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
+
+    // The load, with one sample per second.
+    const seconds: SecondSample[] = [];
+    const progress = new ProgressPrinter();
+    let durationS = scenario.durationS;
+    let stopped = false;
+    let knee: RunReport['knee'] = null;
+    const steps: NonNullable<RunReport['knee']>['steps'] = [];
+    const sampling = (async () => {
+      let lastSent = 0;
+      let lastProcessed = await watch.processed();
+      for (let s = 1; !stopped; s++) {
+        const wait = t0 + s * 1000 - now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (stopped) break;
+        const cluster = await watch.sample(producer.nextOffset);
+        const usage = sampler.sample();
+        const sample: SecondSample = {
+          t: s,
+          target: schedule.stepsBefore(s) - schedule.stepsBefore(s - 1),
+          sent: producer.sent - lastSent,
+          processed: cluster.processed - lastProcessed,
+          lag: cluster.lag,
+          updates: probe.updates.takeInterval(),
+          alerts: probe.alerts.takeInterval(),
+          cpu: usage.cpu,
+          rssMb: usage.rssMb,
+        };
+        lastSent = producer.sent;
+        lastProcessed = cluster.processed;
+        seconds.push(sample);
+        progress.update({
+          t: s, durationS, sent: producer.sent, targetPerS: schedule.rateAt(s - 1), sentPerS: sample.sent, processedPerS: sample.processed, lag: sample.lag,
+          updatesP99: sample.updates?.p99 ?? null, alertsP99: sample.alerts?.p99 ?? null, errors: errors + producer.errors, machineCpu: usage.cpu[MACHINE] ?? 0,
+        });
+        // Judged one second before the step ends, so the next rate is appended ahead of every event
+        // the generator has already scheduled (the oracle replays the schedule as appended).
+        if (scenario.max && (s + 1) % scenario.max.stepS === 0) {
+          const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), scenario.max.p99LimitMs);
+          steps.push(verdict);
+          progress.log(`step ${steps.length}: ${Math.round(verdict.ratePerS)}/s → p99 ${verdict.p99.toFixed(1)} ms, lag growth ${Math.round(verdict.lagGrowthPerS)}/s: ${verdict.ok ? 'ok' : 'KNEE'}`);
+          if (!verdict.ok || steps.length >= scenario.max.maxSteps) {
+            const last = steps.filter((x) => x.ok).pop();
+            knee = { ratePerS: last?.ratePerS ?? 0, reason: verdict.ok ? `no knee up to ${Math.round(verdict.ratePerS)}/s (step limit)` : `at ${Math.round(verdict.ratePerS)}/s: ${verdict.p99 > scenario.max.p99LimitMs ? `p99 ${verdict.p99.toFixed(1)} ms > ${scenario.max.p99LimitMs} ms` : `lag grew ${Math.round(verdict.lagGrowthPerS)}/s`}`, steps };
+            durationS = s;
+          } else {
+            schedule.append(s + 1, verdict.ratePerS * scenario.max.factor);
+          }
+        }
+      }
+    })();
+    const failover = scenario.failover ? runFailover(cluster, scenario.failover, t0, sampler, notes, () => stopped) : Promise.resolve();
+    try {
+      await producer.run(t0 + scenario.durationS * 1000, () => now() >= t0 + durationS * 1000);
+    } catch (err) {
+      errors++;
+      notes.push(`producer stopped: ${(err as Error).message}`);
+    }
+    const loadEnd = now();
+    stopped = true;
+    await sampling;
+    progress.done();
+    await failover;
+    const loadS = Math.max(1, (loadEnd - t0) / 1000);
+
+    // Drain: everything sent is processed and the results stopped arriving.
+    log(`load done: ${producer.sent} events in ${loadS.toFixed(1)} s; draining…`);
+    const drainStart = now();
+    let drained = false;
+    while (now() - drainStart < DRAIN_TIMEOUT_MS) {
+      const c = await watch.sample(producer.nextOffset);
+      if (c.lag === 0 && now() - probe.lastResultAt > 3_000) {
+        drained = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const finalLag = (await watch.sample(producer.nextOffset)).lag;
+    if (!drained) notes.push(`not drained after ${DRAIN_TIMEOUT_MS / 1000} s: lag ${finalLag}`);
+    else notes.push(`drained ${((now() - drainStart) / 1000).toFixed(1)} s after the load stopped`);
+
+    const processed = (await watch.sample(producer.nextOffset)).processed;
+    log('checking against the oracle…');
+    const dlqReceived = await countRecords(cluster, cluster.dlqTopic);
+    const oracle: OracleCheck = compareWithOracle(expectedResults({ ...generator, schedule: schedule.wallTimeOf }, producer.sent, PARTITIONS, EVENT_TIME), probe.durable, probe.duplicates, dlqReceived);
+    if (probe.unmatched > 0) {
+      notes.push(`${probe.unmatched} results pointed at events this run did not send: another rtap pipeline published on the same NATS subjects during the run (results carry no source topic), so the oracle comparison is not meaningful for this run`);
+      oracle.detail.unshift('another pipeline shared the NATS results subjects during the run (see notes)');
+    }
+    if (probe.lagged > 0) notes.push(`the gateway conflated or dropped ${probe.lagged} results for the latency probe (it was too slow)`);
+    notes.push(`${probe.updatesReceived} window updates and ${probe.durable.size} durable results reached the probe in ${probe.frames} frames`);
+    if (producer.errors > 0) notes.push(`${producer.errors} Kafka send attempts failed and were retried (last: ${producer.lastError})`);
+
+    const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, cluster.gatewayPort, fanoutAlerts, notes) : null;
+    const processes = sampler.usage();
+    const kafkaLimit = kafkaProduceLimit();
+    const achieved = producer.sent / loadS;
+    const totalErrors = errors + producer.errors + (fanout?.disconnected ?? 0) + (probe.closed ? 1 : 0);
+    const report: RunReport = {
+      scenario: scenario.name,
+      description: scenario.description,
+      startedAt: new Date(t0).toISOString(),
+      durationS: Math.round(loadS),
+      machine: machine(),
+      settings: {
+        nodes: scenario.nodes,
+        partitions: PARTITIONS,
+        seed: SEED,
+        users: generator.users ?? 0,
+        schedule: schedule.segments.map((s) => `${s.fromS}s:${Math.round(s.rate)}/s`).join(' '),
+        'events.out-of-orderness-ms': EVENT_TIME.outOfOrdernessMs,
+        // What the nodes and the gateway run with: they inherit this process's RTAP_* environment.
+        'results.update-interval-ms': nodeConfig['results.update-interval-ms'],
+        'gateway.batch-ms': gatewayConfig.batchMs,
+        'heartbeat.interval-ms': nodeConfig['heartbeat.interval-ms'],
+        'tracing.sample-ratio': TRACE_SAMPLE_RATIO,
+        'producer.linger-ms': LINGER_MS,
+        'kafka.fetch-min-bytes': nodeConfig['kafka.fetch-min-bytes'],
+        'kafka.fetch-max-wait-ms': nodeConfig['kafka.fetch-max-wait-ms'],
+        ...(scenario.fanout ? { 'fanout.clients': scenario.fanout.clients, 'fanout.slow': scenario.fanout.slow } : {}),
+      },
+      events: {
+        targetPerS: Math.round(schedule.stepsBefore(loadS) / loadS),
+        achievedPerS: Math.round(achieved),
+        sent: producer.sent,
+        processed,
+        badRecords: producer.badRecords,
+        dlq: dlqReceived,
+        errors: totalErrors,
+        errorRate: producer.sent > 0 ? totalErrors / producer.sent : 0,
+      },
+      latency: { updates: probe.updates.summary(), alerts: probe.alerts.summary() },
+      lag: { max: Math.max(0, ...seconds.map((s) => s.lag)), final: finalLag },
+      processes,
+      cpuTotalAvgPct: Math.round(processes.reduce((n, p) => n + p.cpuAvgPct, 0)),
+      oracle,
+      kafkaLimit: kafkaLimit ? { producePerS: kafkaLimit, ratio: achieved / kafkaLimit } : null,
+      knee,
+      fanout,
+      seconds,
+      notes,
+    };
+    const files = writeReport(report, RESULTS_DIR);
+    probe.close();
+    await producer.close();
+    return { report, files };
+  } finally {
+    for (const c of fanoutClients) c.close();
+    await cluster.stopAll();
+    await deleteTopics(cluster).catch(() => undefined);
+    await tracing.shutdown();
+  }
+}
+
+/** One step of `max`: p99 over the step's second half, and how fast the lag grew over it. */
+function judgeStep(window: SecondSample[], ratePerS: number, p99LimitMs: number): { ratePerS: number; p99: number; lagGrowthPerS: number; ok: boolean } {
+  const half = window.slice(Math.floor(window.length / 2));
+  const p99 = Math.max(0, ...half.map((s) => Math.max(s.updates?.p99 ?? 0, s.alerts?.p99 ?? 0)));
+  const first = half[0]?.lag ?? 0;
+  const last = half[half.length - 1]?.lag ?? 0;
+  const lagGrowthPerS = half.length > 1 ? (last - first) / (half.length - 1) : 0;
+  // Bounded lag: not growing by more than 1 % of the rate per second, or under a second of input.
+  const lagOk = lagGrowthPerS <= ratePerS * 0.01 || last < ratePerS;
+  return { ratePerS, p99, lagGrowthPerS, ok: lagOk && p99 <= p99LimitMs };
+}
+
+async function runFailover(cluster: TestCluster, f: NonNullable<Scenario['failover']>, t0: number, sampler: ProcessSampler, notes: string[], stopped: () => boolean): Promise<void> {
+  const at = async (s: number): Promise<void> => {
+    const wait = t0 + s * 1000 - now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
+  await at(f.killAtS);
+  if (stopped()) return;
+  await cluster.kill('node-2');
+  sampler.remove('node-2');
+  notes.push(`kill -9 node-2 at ${f.killAtS} s`);
+  await at(f.spawnAtS);
+  if (stopped()) return;
+  const started = now();
+  await cluster.startNode('node-3');
+  sampler.add('node-3', cluster.pidOf('node-3')!);
+  notes.push(`node-3 started at ${f.spawnAtS} s, ready (joined the group) after ${((now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], times: SendTimes, alerts: LatencyRecorder): Promise<void> {
+  for (let i = 0; i < f.clients; i++) {
+    const c = await TestWsClient.connect(url);
+    const slow = i < f.slow;
+    c.onMessage = (m) => {
+      const msg = m as { type: string; items?: Array<{ kind: string; partition: number; offsets?: number[] }> };
+      fanoutFrames++;
+      if (msg.type !== 'batch' || !msg.items) return;
+      const at = now();
+      for (const r of msg.items) {
+        const last = r.offsets?.[r.offsets.length - 1];
+        const sent = r.kind === 'pattern' && last !== undefined ? times.timeOf(r.partition, last) : undefined;
+        if (sent !== undefined) alerts.record(at - sent);
+      }
+    };
+    c.send({ type: 'subscribe', topics: ['window.page-views', 'alerts'] });
+    if (slow) c.pause();
+    clients.push(c);
+  }
+}
+let fanoutFrames = 0;
+
+async function fanoutSummary(f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], port: number, alerts: LatencyRecorder, notes: string[]): Promise<NonNullable<RunReport['fanout']>> {
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const a = alerts.summary();
+  notes.push(`fan-out: alerts at the ${f.clients - f.slow} reading clients: p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms over ${a.count} deliveries`);
+  return {
+    clients: f.clients,
+    slowClients: f.slow,
+    framesReceived: fanoutFrames,
+    conflated: metric('rtap_gateway_results_conflated_total'),
+    dropped: metric('rtap_gateway_results_dropped_total'),
+    disconnected: clients.filter((c, i) => i >= f.slow && c.closed).length,
+  };
+}
+
+async function countRecords(cluster: TestCluster, topic: string): Promise<number> {
+  const admin = cluster.kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteTopics(cluster: TestCluster): Promise<void> {
+  const admin = cluster.kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [cluster.topic, cluster.dlqTopic] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The demo cluster (make cluster-up) publishes on the same NATS subjects: its results would mix in. */
+function refuseSharedPipelines(): void {
+  const pids = join(RUN_DIR, 'pids');
+  if (!existsSync(pids)) return;
+  for (const f of readdirSync(pids)) {
+    if (!/^(node-\d+|producer)\.pid$/.test(f)) continue;
+    const pid = Number(readFileSync(join(pids, f), 'utf8').trim());
+    try {
+      process.kill(pid, 0);
+    } catch {
+      continue;
+    }
+    throw new Error(`loadtest: the demo cluster is running (${f.replace('.pid', '')}, pid ${pid}); its results share NATS subjects with the load test. Stop it first: make cluster-down`);
+  }
+}
+
+/** Kafka's own producer limit on this machine (infra/perf/machine-limits.sh), median of its runs. */
+function kafkaProduceLimit(): number | null {
+  const dir = join(RUN_DIR, 'perf');
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir).filter((f) => f.startsWith('machine-limits-summary')).sort();
+  const values: number[] = [];
+  for (const f of files) {
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/Kafka_produce_100B_acks=all: (\d+) records\/s/g)) values.push(Number(m[1]));
+  }
+  if (values.length === 0) return null;
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)]!;
+}
+
+function machine(): RunReport['machine'] {
+  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() };
+}
+
+async function main(): Promise<number> {
+  const scenario = resolveScenario(process.argv[2] ?? process.env.SCENARIO, process.env);
+  const { report, files } = await runScenario(scenario);
+  const u = report.latency.updates;
+  const a = report.latency.alerts;
+  console.log(`\n${report.scenario}: ${report.events.achievedPerS}/s for ${report.durationS} s; updates p50 ${u.p50} p99 ${u.p99} max ${u.max} ms; alerts p50 ${a.p50} p99 ${a.p99} max ${a.max} ms; lag max ${report.lag.max}; oracle ${report.oracle.ok ? 'OK' : 'FAILED'}`);
+  for (const d of report.oracle.detail) console.log(`  ${d}`);
+  console.log(`report: ${files.md}`);
+  return report.oracle.ok ? 0 : 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      console.error(err.message);
+      process.exit(2);
+    },
+  );
+}

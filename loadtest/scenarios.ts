@@ -1,0 +1,95 @@
+// The load-test scenarios: `make loadtest SCENARIO=<name>`. Each one is bounded (it stops by
+// itself); DURATION=<s>, RATE=<events/s> and NODES=<n> override the defaults for a run.
+import type { RateSegment } from './rate-schedule.ts';
+
+export interface Scenario {
+  name: string;
+  description: string;
+  durationS: number;
+  /** The rate profile (the `max` scenario extends it step by step while running). */
+  segments: RateSegment[];
+  nodes: number;
+  /** Extra WebSocket clients besides the latency probe; `slow` of them never read their socket. */
+  fanout?: { clients: number; slow: number };
+  /** kill -9 the last node at `killAtS`, start a new one at `spawnAtS`. */
+  failover?: { killAtS: number; spawnAtS: number };
+  /** Raise the rate by `factor` every `stepS` until a step breaks a bound; report the knee. */
+  max?: { startRate: number; factor: number; stepS: number; maxSteps: number; p99LimitMs: number };
+}
+
+const steady = (name: string, rate: number, durationS: number, description: string, nodes = 2): Scenario => ({
+  name,
+  description,
+  durationS,
+  segments: [{ fromS: 0, rate }],
+  nodes,
+});
+
+export const SCENARIOS: Record<string, Scenario> = {
+  smoke: steady('smoke', 1_000, 15, 'A short run for CI: every measurement and the oracle check, at 1,000 events/s for 15 s.'),
+  normal: steady('normal', 200, 60, "The original README's normal load: 200 events/s."),
+  peak: steady('peak', 500, 60, "The original README's peak load: 500 events/s."),
+  stress: steady('stress', 1_000, 60, "The original README's stress load: 1,000 events/s."),
+  '10k': steady('10k', 10_000, 60, 'Latency goal: p99 ≤ 25 ms at 10,000 events/s.'),
+  '50k': steady('50k', 50_000, 60, 'Throughput goal: 50,000 events/s sustained with bounded lag.'),
+  max: {
+    name: 'max',
+    description: 'Raises the rate ×1.25 every 15 s from 10,000 events/s until the consumer lag grows without bound or p99 passes 100 ms; reports the knee.',
+    durationS: 12 * 15,
+    segments: [{ fromS: 0, rate: 10_000 }],
+    nodes: 2,
+    max: { startRate: 10_000, factor: 1.25, stepS: 15, maxSteps: 12, p99LimitMs: 100 },
+  },
+  soak: steady('soak', 5_000, 30 * 60, 'Soak: 5,000 events/s for 30 minutes (memory, lag and latency must stay flat).'),
+  spike: {
+    name: 'spike',
+    description: 'Spike: 2,000 events/s, then 20,000 events/s for 10 s, then back to 2,000 events/s.',
+    durationS: 60,
+    segments: [
+      { fromS: 0, rate: 2_000 },
+      { fromS: 20, rate: 20_000 },
+      { fromS: 30, rate: 2_000 },
+    ],
+    nodes: 2,
+  },
+  failover: {
+    name: 'failover',
+    description: 'Failover: 5,000 events/s; kill -9 a node at 30 s, start a new one at 35 s. Nothing may be lost or duplicated.',
+    durationS: 90,
+    segments: [{ fromS: 0, rate: 5_000 }],
+    nodes: 2,
+    failover: { killAtS: 30, spawnAtS: 35 },
+  },
+  fanout: {
+    name: 'fanout',
+    description: 'Fan-out: 300 WebSocket clients (30 of them never read) on page views and alerts, at 2,000 events/s.',
+    durationS: 60,
+    segments: [{ fromS: 0, rate: 2_000 }],
+    nodes: 2,
+    fanout: { clients: 300, slow: 30 },
+  },
+};
+
+/** The scenario with the overrides a user gave (DURATION, RATE, NODES); fails naming the bad one. */
+export function resolveScenario(name: string | undefined, env: NodeJS.ProcessEnv): Scenario {
+  const base = name ? SCENARIOS[name] : undefined;
+  if (!base) throw new Error(`loadtest: unknown SCENARIO '${name ?? ''}'; one of: ${Object.keys(SCENARIOS).join(', ')}`);
+  const positive = (key: string): number | undefined => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`loadtest: ${key} must be a positive number (got '${raw}')`);
+    return n;
+  };
+  const scenario: Scenario = { ...base, segments: [...base.segments] };
+  const duration = positive('DURATION');
+  if (duration !== undefined) scenario.durationS = Math.round(duration);
+  const rate = positive('RATE');
+  if (rate !== undefined) {
+    if (scenario.segments.length !== 1 || scenario.max) throw new Error(`loadtest: RATE applies to steady scenarios only, not '${scenario.name}'`);
+    scenario.segments = [{ fromS: 0, rate }];
+  }
+  const nodes = positive('NODES');
+  if (nodes !== undefined) scenario.nodes = Math.round(nodes);
+  return scenario;
+}

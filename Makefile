@@ -74,7 +74,7 @@ test-e2e: setup ui ## End-to-end tests: the pipeline against the oracle, the das
 
 loadtest: node_modules/.rtap-installed ## Load test: make loadtest SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout [DURATION=s RATE=n NODES=n]
 	@test -n "$(SCENARIO)" || { echo "loadtest: set SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout"; exit 2; }
-	node --import tsx --max-old-space-size=12288 loadtest/run.ts $(SCENARIO)
+	DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PROFILE='$(PROFILE)' node --import tsx --max-old-space-size=12288 loadtest/run.ts $(SCENARIO)
 
 bench: node_modules/.rtap-installed ## Benchmarks: actor runtime and analytics (no servers)
 	npm run bench

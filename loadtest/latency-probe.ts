@@ -18,6 +18,8 @@ export const now = (): number => performance.timeOrigin + performance.now();
 export class LatencyProbe {
   readonly updates = new LatencyRecorder();
   readonly alerts = new LatencyRecorder();
+  /** Updates and alerts together, for judging a step of the `max` scenario as a whole. */
+  readonly combined = new LatencyRecorder();
   /** id → result JSON (without the trace id), for the oracle. */
   readonly durable = new Map<string, string>();
   duplicates = 0;
@@ -73,7 +75,11 @@ export class LatencyProbe {
       const last = r.offsets[r.offsets.length - 1];
       const sent = last === undefined ? undefined : this.times.timeOf(r.partition, last);
       if (sent === undefined) this.unmatched++;
-      else this.alerts.record(at - (r.pattern === CART_ABANDONMENT ? Math.max(sent, r.startTime + CART_TIMEOUT_MS) : sent));
+      else {
+        const ms = at - (r.pattern === CART_ABANDONMENT ? Math.max(sent, r.startTime + CART_TIMEOUT_MS) : sent);
+        this.alerts.record(ms);
+        this.combined.record(ms);
+      }
     }
     const { traceId: _traceId, ...result } = r;
     if (this.durable.has(r.id)) this.duplicates++;
@@ -84,7 +90,10 @@ export class LatencyProbe {
     const w = this.times.pageWindow(partition, page, start);
     if (!w) return; // already forgotten after its final firing (an update that arrived late)
     const upTo = Math.min(count, w.times.length);
-    for (let i = w.included; i < upTo; i++) this.updates.record(at - w.times[i]!);
+    for (let i = w.included; i < upTo; i++) {
+      this.updates.record(at - w.times[i]!);
+      this.combined.record(at - w.times[i]!);
+    }
     if (upTo > w.included) w.included = upTo;
     if (count > w.times.length) this.unmatched++;
     if (trigger === 'final' && w.included === w.times.length) this.times.forget(partition, page, start);

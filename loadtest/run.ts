@@ -130,10 +130,13 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
           t: s, durationS, sent: producer.sent, targetPerS: schedule.rateAt(s - 1), sentPerS: sample.sent, processedPerS: sample.processed, lag: sample.lag,
           updatesP99: sample.updates?.p99 ?? null, alertsP99: sample.alerts?.p99 ?? null, errors: errors + producer.errors, machineCpu: usage.cpu[MACHINE] ?? 0,
         });
-        // Judged one second before the step ends, so the next rate is appended ahead of every event
-        // the generator has already scheduled (the oracle replays the schedule as appended).
-        if (scenario.max && (s + 1) % scenario.max.stepS === 0) {
-          const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), scenario.max.p99LimitMs);
+        // A step is judged on its second half (the first lets the pipeline settle at the new rate),
+        // one second before it ends, so the next rate is appended ahead of every event the generator
+        // has already scheduled (the oracle replays the schedule as appended).
+        const stepEnd = scenario.max ? s + 1 - scenario.max.warmupS : 0;
+        if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === Math.floor(scenario.max.stepS / 2)) probe.combined.takeInterval();
+        if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === 0) {
+          const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), probe.combined.takeInterval()?.p99 ?? 0, scenario.max.p99LimitMs);
           steps.push(verdict);
           progress.log(`step ${steps.length}: ${Math.round(verdict.ratePerS)}/s → p99 ${verdict.p99.toFixed(1)} ms, lag growth ${Math.round(verdict.lagGrowthPerS)}/s: ${verdict.ok ? 'ok' : 'KNEE'}`);
           if (!verdict.ok || steps.length >= scenario.max.maxSteps) {
@@ -249,10 +252,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   }
 }
 
-/** One step of `max`: p99 over the step's second half, and how fast the lag grew over it. */
-function judgeStep(window: SecondSample[], ratePerS: number, p99LimitMs: number): { ratePerS: number; p99: number; lagGrowthPerS: number; ok: boolean } {
+/** One step of `max`: `p99` (updates and alerts) and how fast the lag grew, over the step's second half. */
+function judgeStep(window: SecondSample[], ratePerS: number, p99: number, p99LimitMs: number): { ratePerS: number; p99: number; lagGrowthPerS: number; ok: boolean } {
   const half = window.slice(Math.floor(window.length / 2));
-  const p99 = Math.max(0, ...half.map((s) => Math.max(s.updates?.p99 ?? 0, s.alerts?.p99 ?? 0)));
   const first = half[0]?.lag ?? 0;
   const last = half[half.length - 1]?.lag ?? 0;
   const lagGrowthPerS = half.length > 1 ? (last - first) / (half.length - 1) : 0;

@@ -90,6 +90,11 @@ describe('performanceRow', () => {
     expect(cells(row)).to.deep.equal(['steady', '10,000', '9,998', '7.50 ms', '8.13 ms', '9.38 ms', '599,400', '0.00050 %', '77 %', '3.77 %', 'pass']);
   });
 
+  it('names the knee of a ramp in the scenario cell', () => {
+    const r: RunReport = { ...makeReport(), scenario: 'max', knee: { ratePerS: 7_629, reason: 'p99', steps: [] } };
+    expect(cells(performanceRow(r))[0]).to.equal('max (knee 7,629/s)');
+  });
+
   it('shows what was not measured as "–"', () => {
     const base = makeReport();
     const r: RunReport = { ...base, kafkaLimit: null, latency: { ...base.latency, alerts: { ...base.latency.alerts, count: 0 } } };

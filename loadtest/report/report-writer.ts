@@ -76,7 +76,8 @@ export const PERFORMANCE_HEADER =
 /** One row of the docs/performance.md table. */
 export function performanceRow(r: RunReport): string {
   return row([
-    r.scenario,
+    // `max` ramps, so its averages mix every step: the knee is the figure that matters.
+    r.knee ? `${r.scenario} (knee ${fmtInt(r.knee.ratePerS)}/s)` : r.scenario,
     fmtInt(r.events.targetPerS),
     fmtInt(r.events.achievedPerS),
     fmtLatency(r.latency.updates, (s) => s.p95),

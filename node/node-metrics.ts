@@ -16,6 +16,8 @@ export interface NodeMetricSources {
   /** Owned partitions as of the last status poll (the heartbeat's, every heartbeat.interval-ms). */
   partitions(): readonly PartitionStatus[];
   sinks(): readonly SinkStatus[];
+  /** Speculative window updates sent on core NATS, and dropped while NATS was unreachable. */
+  updates(): { published: number; dropped: number };
 }
 
 const increment = (counts: Map<string, number>, key: string): void => {
@@ -32,10 +34,10 @@ export class NodeMetrics {
   /** Records sent to the dead-letter topic, by reason. */
   readonly deadLetters = new Map<string, number>();
   private readonly batchDuration: Histogram;
-  private sources: NodeMetricSources = { partitions: () => [], sinks: () => [] };
+  private sources: NodeMetricSources = { partitions: () => [], sinks: () => [], updates: () => ({ published: 0, dropped: 0 }) };
 
   constructor(meter: Meter) {
-    const sources: NodeMetricSources = { partitions: () => this.sources.partitions(), sinks: () => this.sources.sinks() };
+    const sources: NodeMetricSources = { partitions: () => this.sources.partitions(), sinks: () => this.sources.sinks(), updates: () => this.sources.updates() };
     observeCounter(meter, 'rtap.node.events.processed', 'Events decoded and run through the analytics (late events included).', () => this.eventsProcessed);
     observeCounter(meter, 'rtap.node.events.late', 'Events later than the allowed lateness (counted, not aggregated).', () => this.lateEvents);
     observeLabelled(meter, 'counter', 'rtap.node.results.published', 'Results handed to the sinks (NATS and InfluxDB), by kind.', 'kind', () => this.results);
@@ -51,6 +53,8 @@ export class NodeMetrics {
       () => sources.sinks().map((s) => [s.name, s.delivered] as const));
     observeLabelled(meter, 'counter', 'rtap.node.sink.retries', 'Failed sends retried, per sink.', 'sink',
       () => sources.sinks().map((s) => [s.name, s.retries] as const));
+    observeLabelled(meter, 'counter', 'rtap.node.updates', 'Speculative window updates: published on core NATS, or dropped while NATS was unreachable (superseded by the next).', 'outcome',
+      () => Object.entries(sources.updates()));
     this.batchDuration = meter.createHistogram('rtap.node.batch.duration_seconds', {
       description: 'Time a partition actor takes for one batch of records: decode, analytics, results to the sinks, and waiting for the sinks when they are full.',
       unit: 's',

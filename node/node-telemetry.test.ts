@@ -182,7 +182,9 @@ describe('node tracing around partition actors', () => {
     }
     const ofBad = spans.find((s) => s.attributes['messaging.kafka.offset'] === bad.offset)!;
     expect(ofBad.spanContext().traceId).to.equal(traceIdOf(bad.traceparent));
-    expect(out.letters.find((l) => l.offset === bad.offset)!.traceparent).to.equal(bad.traceparent);
+    // The letter leaves with the dead-letter span's context (for the DLQ record's traceparent header).
+    for (const l of out.letters) expect(spans.map((s) => s.spanContext().spanId)).to.include(l.traceparent!.split('-')[2]);
+    expect(traceIdOf(out.letters.find((l) => l.offset === bad.offset)!.traceparent)).to.equal(traceIdOf(bad.traceparent));
     await shutdown();
   });
 
@@ -211,12 +213,14 @@ describe('node tracing around partition actors', () => {
     const letters = traceDeadLetters(out.deadLetters, tracer);
     const letter: DeadLetter = { partition: 1, offset: 2, value: null, reason: 'undecodable', detail: 'x' };
     letters.send(letter);
-    expect(out.letters[0]).to.equal(letter);
+    const { traceparent, ...rest } = out.letters[0]!;
+    expect(rest).to.deep.equal(letter);
+    expect(traceparent).to.match(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/); // the dead-letter span's
   });
 });
 
 describe('node metrics', () => {
-  it('counts events, late events, results by kind, dead letters by reason and times batches; gauges read the sources', async () => {
+  it('counts events, late events, results by kind, dead letters by reason, updates by outcome and times batches; gauges read the sources', async () => {
     const metrics = createMetrics({ serviceName: 'rtap-node' });
     const node = new NodeMetrics(metrics.meter);
     const out = new Outputs();
@@ -225,6 +229,7 @@ describe('node metrics', () => {
     node.observe({
       partitions: () => [{ partition: 0, offset: 3_000, lag: 42, watermark: 0, mailboxDepth: 3, restarts: 0, paused: false, lastSnapshotAt: null, lastSnapshotBytes: null }],
       sinks: () => [{ name: 'nats', healthy: true, buffered: 7, delivered: 100, retries: 1 }],
+      updates: () => ({ published: 250, dropped: 4 }),
     });
     const text = await metrics.scrape();
     const value = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
@@ -245,6 +250,8 @@ describe('node metrics', () => {
     expect(value('rtap_node_sink_buffered{sink="nats"}')).to.equal(7);
     expect(value('rtap_node_sink_delivered_total{sink="nats"}')).to.equal(100);
     expect(value('rtap_node_sink_retries_total{sink="nats"}')).to.equal(1);
+    expect(value('rtap_node_updates_total{outcome="published"}')).to.equal(250);
+    expect(value('rtap_node_updates_total{outcome="dropped"}')).to.equal(4);
     await metrics.shutdown();
   });
 });

@@ -127,7 +127,11 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
     sinks: () => [nats.status(), influx.status(), dlq.status()],
     counters: () => ({ eventsProcessed: lastStatus.records, resultsPublished: nats.status().delivered, dlq: dlq.status().delivered, lateEvents: lastStatus.late }),
   });
-  nodeMetrics?.observe({ partitions: () => lastStatus.partitions, sinks: () => [nats.status(), influx.status(), dlq.status()] });
+  nodeMetrics?.observe({
+    partitions: () => lastStatus.partitions,
+    sinks: () => [nats.status(), influx.status(), dlq.status()],
+    updates: () => ({ published: nats.updatesPublished, dropped: nats.updatesDropped }),
+  });
 
   await source.start({
     assigned: (ps) => bridge.tell({ type: 'assigned', partitions: ps }),

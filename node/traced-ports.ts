@@ -4,7 +4,8 @@
 //    follow it and the dashboard's Jaeger link works for every alert, sampled event or not. Under a
 //    traced record it is a child of the record's `partition.process` span; otherwise a new root.
 //  - every dead letter gets a `dead-letter` span (forced, status ERROR, the reason and detail as
-//    attributes), in the record's trace when it carried one.
+//    attributes), in the record's trace when it carried one. Its context replaces the letter's
+//    traceparent, so the DLQ record's `traceparent` header leads an operator to that span.
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
 import type { DeadLetter, DeadLetterOutput, PartitionPorts, ResultOutput } from '../actors/partition/ports.ts';
@@ -53,8 +54,9 @@ export function traceDeadLetters(inner: DeadLetterOutput, tracer: Tracer, record
         },
       }, parent);
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${letter.reason}: ${letter.detail.slice(0, 200)}` });
+      const traceparent = currentTraceparent(trace.setSpan(parent, span)) ?? letter.traceparent;
       span.end();
-      inner.send(letter);
+      inner.send(traceparent === undefined ? letter : { ...letter, traceparent });
     },
     flush: () => inner.flush(),
   };

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import type { AnalyticsResult } from '../../actors/results.ts';
-import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, headerString } from '../../transports/kafka/headers.ts';
+import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, extractTraceparent, headerString } from '../../transports/kafka/headers.ts';
 import { endpoints, eventually } from '../support/endpoints.ts';
 import type { TestCluster } from '../support/cluster.ts';
 import { finalWindowValues, type ExpectedLetter, type Scenario } from '../support/scenario.ts';
@@ -158,19 +158,24 @@ export async function expectInfluxHoldsTheOracle(cluster: TestCluster, scenario:
   expect(wrong.slice(0, 3).map(([k, v]) => ({ point: k, want: v, got: stored.get(k) })), `${wrong.length} points differ`).to.deep.equal([]);
 }
 
-/** Reads the whole dead-letter topic: one entry per (partition, offset) with its reason. */
-export async function readDeadLetters(cluster: TestCluster, atLeast: number): Promise<Map<string, ExpectedLetter[]>> {
+/** A record of the dead-letter topic: where it came from, why, and its trace context if traced. */
+export type DeadLetterRecord = ExpectedLetter & { traceparent?: string };
+
+/** Reads the whole dead-letter topic: the copies of each (partition, offset). */
+export async function readDeadLetters(cluster: TestCluster, atLeast: number): Promise<Map<string, DeadLetterRecord[]>> {
   const consumer = cluster.kafka.consumer({ groupId: `${cluster.run}.dlq-reader`, maxWaitTimeInMs: 100 });
-  const got = new Map<string, ExpectedLetter[]>();
+  const got = new Map<string, DeadLetterRecord[]>();
   let total = 0;
   await consumer.connect();
   await consumer.subscribe({ topics: [cluster.dlqTopic], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const letter = {
+      const traceparent = extractTraceparent(message.headers);
+      const letter: DeadLetterRecord = {
         partition: Number(headerString(message.headers, DLQ_SOURCE_PARTITION)),
         offset: Number(headerString(message.headers, DLQ_SOURCE_OFFSET)),
         reason: headerString(message.headers, DLQ_REASON) ?? '',
+        ...(traceparent !== undefined ? { traceparent } : {}),
       };
       const k = `${letter.partition}/${letter.offset}`;
       got.set(k, [...(got.get(k) ?? []), letter]);

@@ -4,7 +4,7 @@
 //    received: the producer's `produce`, the node's `partition.process` with `decode`,
 //    `window.update`, `pattern.match`, its `nats.publish`, and the gateway's `gateway.fanout`;
 //  - an alert produced from unsampled events still has a trace (`pattern.alert` → `nats.publish` →
-//    `gateway.fanout`), and dead letters are traced too;
+//    `gateway.fanout`), and dead letters are traced too (the DLQ record's header names the span);
 //  - the node's and the gateway's Prometheus endpoints count what the flow did.
 import { expect } from 'chai';
 import type { AnalyticsResult } from '../../actors/results.ts';
@@ -14,7 +14,7 @@ import { createTracerProvider } from '../../telemetry/index.ts';
 import { TestCluster, freePort } from '../support/cluster.ts';
 import { endpoints, eventually } from '../support/endpoints.ts';
 import { buildScenario } from '../support/scenario.ts';
-import { ResultCollector } from './pipeline-support.ts';
+import { ResultCollector, readDeadLetters } from './pipeline-support.ts';
 
 interface JaegerSpan {
   spanID: string;
@@ -155,11 +155,23 @@ describe('tracing and metrics end to end (real Kafka, NATS, Jaeger; rtap nodes a
     expect(tag(found[0]!, 'rtap.dlq.reason')).to.be.a('string').and.not.equal('');
   });
 
+  it('a dead-letter record\'s traceparent header leads to its dead-letter span in Jaeger', async () => {
+    const letters = [...(await readDeadLetters(cluster, 1)).values()].flat();
+    const traced = letters.find((l) => l.traceparent !== undefined);
+    expect(traced, 'a dead letter with a traceparent header').to.not.equal(undefined);
+    const [, traceId, spanId] = traced!.traceparent!.split('-');
+    const trace = await eventually(async () => fetchTrace(traceId!), 30_000, `trace ${traceId} in Jaeger`);
+    const span = trace.spans.find((s) => s.spanID === spanId);
+    expect(span?.operationName).to.equal('dead-letter');
+    expect(tag(span!, 'messaging.kafka.offset')).to.equal(traced!.offset);
+  });
+
   it('counts the flow in the node\'s and the gateway\'s Prometheus metrics', async () => {
     const node = await (await fetch(`http://127.0.0.1:${nodeMetricsPort}/metrics`)).text();
     for (const series of ['rtap_node_events_processed_total', 'rtap_node_batch_duration_seconds_count']) expect(sample(node, series), series).to.be.greaterThan(0);
     for (const metric of ['rtap_node_results_published_total', 'rtap_node_dead_letters_total', 'rtap_node_sink_delivered_total']) expect(total(node, metric), metric).to.be.greaterThan(0);
     expect(sample(node, 'rtap_node_results_published_total{kind="pattern"}')).to.be.greaterThan(0);
+    expect(sample(node, 'rtap_node_updates_total{outcome="published"}')).to.be.greaterThan(0);
     expect(sample(node, 'rtap_node_partitions')).to.equal(12);
     expect(node).to.match(/^rtap_node_consumer_lag\{partition="\d+"\} \d+$/m);
     expect(node).to.match(/^rtap_node_mailbox_depth\{partition="\d+"\} \d+$/m);

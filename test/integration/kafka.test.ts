@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { DeadLetterProducer } from '../../transports/kafka/dead-letter-producer.ts';
-import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, headerString } from '../../transports/kafka/headers.ts';
+import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, extractTraceparent, headerString } from '../../transports/kafka/headers.ts';
 import { KafkaSource } from '../../transports/kafka/kafka-source.ts';
 import { silentLogger } from '../../runtime/index.ts';
 import type { SourceRecord } from '../../actors/partition/ports.ts';
@@ -9,6 +9,8 @@ import { createTopics } from '../support/cluster.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 
 const kafka = new Kafka({ clientId: 'itest', brokers: [...endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
+/** A W3C trace context a traced dead letter carries. */
+const TRACED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 describe('Kafka (real broker)', () => {
   it('has the pipeline topics: events with 12 partitions and events.dlq', async () => {
@@ -90,7 +92,7 @@ describe('Kafka (real broker)', () => {
         await source.commit(0, 10);
 
         const letters = new DeadLetterProducer(kafka, topic, dlq);
-        letters.send({ partition: 0, offset: 4, value: Buffer.from('junk'), reason: 'bad-magic', detail: 'first byte 1' });
+        letters.send({ partition: 0, offset: 4, value: Buffer.from('junk'), reason: 'bad-magic', detail: 'first byte 1', traceparent: TRACED });
         await letters.flush();
         await letters.close();
       } finally {
@@ -103,16 +105,16 @@ describe('Kafka (real broker)', () => {
       expect(committed[0]!.partitions.find((p) => p.partition === 0)!.offset).to.equal('10');
 
       const reader = kafka.consumer({ groupId: uniqueName('itest-dlq'), maxWaitTimeInMs: 50 });
-      const dead: { reason?: string; partition?: string; offset?: string; value: string }[] = [];
+      const dead: { reason?: string; partition?: string; offset?: string; traceparent?: string; value: string }[] = [];
       await reader.connect();
       await reader.subscribe({ topics: [dlq], fromBeginning: true });
       await reader.run({
         eachMessage: async ({ message }) =>
-          void dead.push({ reason: headerString(message.headers, DLQ_REASON), partition: headerString(message.headers, DLQ_SOURCE_PARTITION), offset: headerString(message.headers, DLQ_SOURCE_OFFSET), value: message.value!.toString() }),
+          void dead.push({ reason: headerString(message.headers, DLQ_REASON), partition: headerString(message.headers, DLQ_SOURCE_PARTITION), offset: headerString(message.headers, DLQ_SOURCE_OFFSET), traceparent: extractTraceparent(message.headers), value: message.value!.toString() }),
       });
       try {
         await eventually(async () => (dead.length === 1 ? true : undefined), 20_000, 'the dead letter');
-        expect(dead[0]).to.deep.equal({ reason: 'bad-magic', partition: '0', offset: '4', value: 'junk' });
+        expect(dead[0]).to.deep.equal({ reason: 'bad-magic', partition: '0', offset: '4', traceparent: TRACED, value: 'junk' });
       } finally {
         await reader.disconnect();
       }

@@ -1,11 +1,11 @@
-// Sends bad records to the dead-letter topic with the reason and their source position in
-// headers; keyed by source partition/offset so a replayed record is recognisable as a copy.
+// Sends bad records to the dead-letter topic with the reason, their source position and (when
+// traced) the dead-letter span's trace context in headers; keyed by source partition/offset so a replayed record is recognisable as a copy.
 // Bounded and never dropping, like the result sinks: while Kafka is down letters wait and retry.
 import type { Kafka, Producer } from 'kafkajs';
 import type { DeadLetter, DeadLetterOutput } from '../../actors/partition/ports.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
 import type { SinkStatus } from '../result-sink.ts';
-import { DLQ_DETAIL, DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, DLQ_SOURCE_TOPIC } from './headers.ts';
+import { DLQ_DETAIL, DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, DLQ_SOURCE_TOPIC, TRACEPARENT } from './headers.ts';
 
 export class DeadLetterProducer implements DeadLetterOutput {
   private readonly producer: Producer;
@@ -56,6 +56,7 @@ export class DeadLetterProducer implements DeadLetterOutput {
           [DLQ_SOURCE_TOPIC]: this.sourceTopic,
           [DLQ_SOURCE_PARTITION]: String(l.partition),
           [DLQ_SOURCE_OFFSET]: String(l.offset),
+          ...(l.traceparent !== undefined ? { [TRACEPARENT]: l.traceparent } : {}),
         },
       })),
     });

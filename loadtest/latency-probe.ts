@@ -5,6 +5,7 @@
 //   so this is "the first update that includes it";
 // - a pattern alert is measured from the event that completed it (its last event; for a cart
 //   abandonment, which completes when its timeout passes, from that deadline).
+// Events due before the warm-up's end count in the per-second figures only (Scenario.warmupS).
 // Durable results (everything but updates) are kept by id for the oracle check.
 import type { DeliveredResult, ServerMessage } from '../gateway/protocol.ts';
 import { CART_ABANDONMENT, CART_TIMEOUT_MS } from '../actors/patterns/index.ts';
@@ -35,13 +36,15 @@ export class LatencyProbe {
     private readonly times: SendTimes,
     /** Event-time range of this run: results outside it belong to other pipelines sharing NATS. */
     private readonly fromMs: number,
+    /** Events due before this (wall ms) are warm-up: not in the overall figures. */
+    private readonly measureFromMs: number,
   ) {
     ws.onMessage = (m) => this.onMessage(m as ServerMessage);
   }
 
-  static async connect(url: string, times: SendTimes, fromMs: number): Promise<LatencyProbe> {
+  static async connect(url: string, times: SendTimes, fromMs: number, measureFromMs: number): Promise<LatencyProbe> {
     const ws = await TestWsClient.connect(url);
-    const probe = new LatencyProbe(ws, times, fromMs);
+    const probe = new LatencyProbe(ws, times, fromMs, measureFromMs);
     ws.send({ type: 'subscribe', topics: ['results'] });
     return probe;
   }
@@ -76,9 +79,9 @@ export class LatencyProbe {
       const sent = last === undefined ? undefined : this.times.timeOf(r.partition, last);
       if (sent === undefined) this.unmatched++;
       else {
-        const ms = at - (r.pattern === CART_ABANDONMENT ? Math.max(sent, r.startTime + CART_TIMEOUT_MS) : sent);
-        this.alerts.record(ms);
-        this.combined.record(ms);
+        const due = r.pattern === CART_ABANDONMENT ? Math.max(sent, r.startTime + CART_TIMEOUT_MS) : sent;
+        this.alerts.record(at - due, due >= this.measureFromMs);
+        this.combined.record(at - due, due >= this.measureFromMs);
       }
     }
     const { traceId: _traceId, ...result } = r;
@@ -91,8 +94,9 @@ export class LatencyProbe {
     if (!w) return; // already forgotten after its final firing (an update that arrived late)
     const upTo = Math.min(count, w.times.length);
     for (let i = w.included; i < upTo; i++) {
-      this.updates.record(at - w.times[i]!);
-      this.combined.record(at - w.times[i]!);
+      const due = w.times[i]!;
+      this.updates.record(at - due, due >= this.measureFromMs);
+      this.combined.record(at - due, due >= this.measureFromMs);
     }
     if (upTo > w.included) w.included = upTo;
     if (count > w.times.length) this.unmatched++;

@@ -53,7 +53,8 @@ describe('load-test scenarios', () => {
   it('applies DURATION, RATE and NODES, and names a bad value or scenario', () => {
     const s = resolveScenario('10k', { DURATION: '30', RATE: '2000', NODES: '3' });
     expect([s.durationS, s.segments, s.nodes]).to.deep.equal([30, [{ fromS: 0, rate: 2_000 }], 3]);
-    expect(SCENARIOS['10k']!.durationS, 'the definition is not modified').to.equal(60);
+    expect(SCENARIOS['10k']!.durationS, 'the definition is not modified: 60 s after a 10 s warm-up').to.equal(70);
+    expect(() => resolveScenario('10k', { DURATION: '10' })).to.throw(/DURATION must exceed the 10 s warm-up of '10k'/);
     expect(() => resolveScenario('10k', { RATE: 'fast' })).to.throw(/RATE must be a positive number/);
     expect(() => resolveScenario('spike', { RATE: '5' })).to.throw(/steady scenarios only/);
     expect(() => resolveScenario('nope', {})).to.throw(/unknown SCENARIO 'nope'; one of: smoke, normal/);

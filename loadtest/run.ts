@@ -16,7 +16,7 @@ import { TestCluster } from '../test/support/cluster.ts';
 import { TestWsClient } from '../test/support/ws-client.ts';
 import { ClusterWatch } from './cluster-watch.ts';
 import { LatencyProbe, now } from './latency-probe.ts';
-import { LINGER_MS, OpenLoopProducer } from './open-loop-producer.ts';
+import { LINGER_MS, lanesFor, OpenLoopProducer } from './open-loop-producer.ts';
 import { compareWithOracle, expectedResults } from './oracle-check.ts';
 import { RateSchedule } from './rate-schedule.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
@@ -89,10 +89,11 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       burstSpanMs: 0,
     };
     const times = new SendTimes();
-    const probe = await LatencyProbe.connect(wsUrl, times, t0 - 60_000);
+    const measureFrom = t0 + scenario.warmupS * 1000;
+    const probe = await LatencyProbe.connect(wsUrl, times, t0 - 60_000, measureFrom);
     const fanoutAlerts = new LatencyRecorder();
-    if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts);
-    const producer = new OpenLoopProducer(cluster.kafka, cluster.topic, PARTITIONS, generateEvents(generator), times, traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO));
+    if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts, measureFrom);
+    const producer = new OpenLoopProducer(cluster.kafka, cluster.topic, PARTITIONS, lanesFor(peakRate), generateEvents(generator), times, traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO));
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
 
@@ -133,7 +134,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         // A step is judged on its second half (the first lets the pipeline settle at the new rate),
         // one second before it ends, so the next rate is appended ahead of every event the generator
         // has already scheduled (the oracle replays the schedule as appended).
-        const stepEnd = scenario.max ? s + 1 - scenario.max.warmupS : 0;
+        const stepEnd = s + 1 - scenario.warmupS;
         if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === Math.floor(scenario.max.stepS / 2)) probe.combined.takeInterval();
         if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === 0) {
           const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), probe.combined.takeInterval()?.p99 ?? 0, scenario.max.p99LimitMs);
@@ -201,6 +202,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       description: scenario.description,
       startedAt: new Date(t0).toISOString(),
       durationS: Math.round(loadS),
+      warmupS: scenario.warmupS,
       machine: machine(),
       settings: {
         nodes: scenario.nodes,
@@ -215,6 +217,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         'heartbeat.interval-ms': nodeConfig['heartbeat.interval-ms'],
         'tracing.sample-ratio': TRACE_SAMPLE_RATIO,
         'producer.linger-ms': LINGER_MS,
+        'producer.lanes': lanesFor(peakRate),
         'kafka.fetch-min-bytes': nodeConfig['kafka.fetch-min-bytes'],
         'kafka.fetch-max-wait-ms': nodeConfig['kafka.fetch-max-wait-ms'],
         ...(scenario.fanout ? { 'fanout.clients': scenario.fanout.clients, 'fanout.slow': scenario.fanout.slow } : {}),
@@ -281,7 +284,7 @@ async function runFailover(cluster: TestCluster, f: NonNullable<Scenario['failov
   notes.push(`node-3 started at ${f.spawnAtS} s, ready (joined the group) after ${((now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], times: SendTimes, alerts: LatencyRecorder): Promise<void> {
+async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], times: SendTimes, alerts: LatencyRecorder, measureFrom: number): Promise<void> {
   for (let i = 0; i < f.clients; i++) {
     const c = await TestWsClient.connect(url);
     const slow = i < f.slow;
@@ -293,7 +296,7 @@ async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, cl
       for (const r of msg.items) {
         const last = r.offsets?.[r.offsets.length - 1];
         const sent = r.kind === 'pattern' && last !== undefined ? times.timeOf(r.partition, last) : undefined;
-        if (sent !== undefined) alerts.record(at - sent);
+        if (sent !== undefined) alerts.record(at - sent, sent >= measureFrom);
       }
     };
     c.send({ type: 'subscribe', topics: ['window.page-views', 'alerts'] });

@@ -59,6 +59,15 @@ describe('renderChart', () => {
     expect(svg).to.contain('alerts p99');
   });
 
+  it('shades the warm-up, in both panels, only when there is one', () => {
+    const seconds = Array.from({ length: 60 }, (_, i) => second(i + 1));
+    const shaded = renderChart(makeReport({ seconds, warmupS: 10 }));
+    expectWellFormed(shaded);
+    expect(shaded).to.contain('warm-up');
+    expect((shaded.match(/<rect [^>]*fill="rgba\(134, 142, 150, 0.12\)"/g) ?? []).length).to.equal(2);
+    expect(renderChart(makeReport({ seconds, warmupS: 0 }))).to.not.contain('warm-up');
+  });
+
   it('escapes text and survives junk numbers', () => {
     const svg = renderChart(makeReport({ scenario: 'a<b&"c"', seconds: [second(1, { sent: Number.NaN, lag: Number.POSITIVE_INFINITY }), second(2)] }));
     expectWellFormed(svg);

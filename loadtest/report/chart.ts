@@ -20,6 +20,7 @@ const COLORS = {
   processed: '#1971c2',
   lag: '#9c36b5',
   grid: '#e9ecef',
+  warmup: 'rgba(134, 142, 150, 0.12)',
   axis: '#495057',
   text: '#212529',
 };
@@ -149,6 +150,13 @@ export function renderChart(report: RunReport): string {
     out.push(`<text x="${c(x(t))}" y="${BOTTOM_PANEL.bottom + 16}" font-size="11" fill="${COLORS.axis}" text-anchor="middle">${esc(shortNumber(t))}</text>`);
   }
   out.push(`<text x="${c((LEFT + RIGHT) / 2)}" y="${BOTTOM_PANEL.bottom + 34}" font-size="11" fill="${COLORS.axis}" text-anchor="middle">seconds since the load started</text>`);
+
+  // The warm-up (not in the overall figures) as a shaded band.
+  if (report.warmupS > 0) {
+    const w = x(Math.min(report.warmupS, tMax)) - x(0);
+    for (const p of [TOP_PANEL, BOTTOM_PANEL]) out.push(`<rect x="${c(x(0))}" y="${p.top}" width="${c(w)}" height="${p.bottom - p.top}" fill="${COLORS.warmup}"/>`);
+    out.push(`<text x="${c(x(0) + 4)}" y="${TOP_PANEL.top + 12}" font-size="10.5" fill="${COLORS.axis}">warm-up</text>`);
+  }
 
   // top: latency, log scale
   const lat = logScale(samples.flatMap((s) => [s.updates?.p50, s.updates?.p99, s.alerts?.p99].filter((v): v is number => v !== undefined)));

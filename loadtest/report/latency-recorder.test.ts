@@ -65,6 +65,15 @@ describe('LatencyRecorder', () => {
     near(total.max, 300);
   });
 
+  it('keeps warm-up values out of the total, not out of their interval', () => {
+    const r = new LatencyRecorder();
+    r.record(500, false);
+    r.record(10);
+    expect(r.takeInterval()?.count).to.equal(2);
+    expect(r.summary().count).to.equal(1);
+    near(r.summary().max, 10);
+  });
+
   it('summarizes nothing as zeros', () => {
     expect(new LatencyRecorder().summary()).to.deep.equal(emptySummary());
     expect(emptySummary()).to.deep.equal({ count: 0, p50: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 });

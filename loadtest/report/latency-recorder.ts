@@ -39,11 +39,14 @@ export class LatencyRecorder {
   private readonly total = newHistogram();
   private readonly interval = newHistogram();
 
-  /** Records one latency in milliseconds. Negative values (clock skew) count as 0; NaN is ignored. */
-  record(ms: number): void {
+  /**
+   * Records one latency in milliseconds. Negative values (clock skew) count as 0; NaN is ignored.
+   * `inTotal` false: only in the current interval (a warm-up event, see Scenario.warmupS).
+   */
+  record(ms: number, inTotal = true): void {
     if (Number.isNaN(ms)) return;
     const us = Math.min(HIGHEST_US, Math.max(0, Math.round(ms * 1000)));
-    this.total.recordValue(us);
+    if (inTotal) this.total.recordValue(us);
     this.interval.recordValue(us);
   }
 

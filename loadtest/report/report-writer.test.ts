@@ -39,6 +39,7 @@ describe('writeReport', () => {
     const md = readFileSync(writeReport(makeReport(), dir).md, 'utf8');
     expect(md).to.match(/^# Load test: steady\n\nSteady 10k events\/s for a minute\./);
     expect(md).to.contain('| events/s target / achieved | 10,000 / 9,998 (99.98 % of target) |');
+    expect(md).to.contain('leave out the events due in the first 10 s (warm-up');
     expect(md).to.contain('| updates latency p50 / p95 / p99 / p99.9 / max | 4.25 ms / 7.50 ms / 8.13 ms / 15.5 ms / 42.8 ms (599,000 measured) |');
     expect(md).to.contain('| alerts latency p50 / p95 / p99 / p99.9 / max | 5.50 ms / 8.75 ms / 9.38 ms / 12.5 ms / 20.3 ms (1,200 measured) |');
     expect(md).to.contain('| throughput (processed) | 599,400 events/min |');

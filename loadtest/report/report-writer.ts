@@ -119,7 +119,7 @@ export function renderMarkdown(r: RunReport, svgFile: string): string {
   }
   L.push(row(['oracle', oracleVerdict(r.oracle, true)]));
   L.push('');
-  L.push(`Latencies are measured from each event's intended send time (open loop).`, '');
+  L.push(`Latencies are measured from each event's intended send time (open loop). The overall figures leave out the events due in the first ${fmtInt(r.warmupS)} s (warm-up: JIT compilation, fresh connections); the per-second figures and the chart include them.`, '');
 
   L.push(`![latency and throughput](${svgFile})`, '');
 

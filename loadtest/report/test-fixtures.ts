@@ -22,6 +22,7 @@ export function makeReport(over: Partial<RunReport> = {}): RunReport {
     description: 'Steady 10k events/s for a minute.',
     startedAt: '2026-11-25T14:30:05.000Z',
     durationS: 60,
+    warmupS: 10,
     machine: { cpus: 2, cpuModel: 'Test CPU @ 2.0GHz', memGiB: 24, node: 'v20.20.2', kernel: '6.1.0' },
     settings: { rate: 10_000, nodes: 2, conflate: true, 'window.size': '1s' },
     events: { targetPerS: 10_000, achievedPerS: 9_998, sent: 599_880, processed: 599_400, badRecords: 60, dlq: 60, errors: 3, errorRate: 0.000005 },

@@ -65,6 +65,8 @@ export interface RunReport {
   /** ISO time the load started. */
   startedAt: string;
   durationS: number;
+  /** The first seconds of load: in `seconds` (and the chart), not in `latency`. */
+  warmupS: number;
   machine: { cpus: number; cpuModel: string; memGiB: number; node: string; kernel: string };
   /** The pipeline and load settings of the run (rates, node count, intervals, …). */
   settings: Record<string, string | number | boolean>;

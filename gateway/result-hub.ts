@@ -45,7 +45,9 @@ export class ResultHub {
   private readonly rings = new Map<string, ReplayBuffer>();
   private readonly batcher: TopicBatcher;
   private nextId = 1;
-  private flushScheduled = false;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushImmediate: NodeJS.Immediate | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -55,13 +57,13 @@ export class ResultHub {
     private readonly cluster: ClusterTracker,
   ) {
     this.batcher = new TopicBatcher(config.batchMax);
-    this.timers.push(setInterval(() => this.flush(), config.batchMs));
     this.timers.push(setInterval(() => this.publishCluster(), Math.min(1000, config.heartbeatIntervalMs)));
   }
 
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.flush();
+    clearTimeout(this.flushTimer);
   }
 
   newClientData(remote: string): ClientData {
@@ -73,10 +75,22 @@ export class ResultHub {
     const item: DeliveredResult = traceId ? { ...result, traceId } : result;
     let full = false;
     for (const topic of topicsOf(result)) full = this.batcher.add(topic, item) || full;
-    if (full && !this.flushScheduled) {
-      // A full batch goes out before the next tick, but after the current burst of NATS messages.
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    this.scheduleFlush(full);
+  }
+
+  /**
+   * One frame per topic at most every batchMs: at once (after the current burst of NATS messages)
+   * when the last frames left batchMs ago or more, so a quiet stream's results are not held back;
+   * otherwise batchMs after them. A full batch does not wait.
+   */
+  private scheduleFlush(full: boolean): void {
+    if (this.flushImmediate) return;
+    if (full || performance.now() - this.lastFlushAt >= this.config.batchMs) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      this.flushImmediate = setImmediate(() => this.flush());
+    } else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), this.lastFlushAt + this.config.batchMs - performance.now());
     }
   }
 
@@ -155,7 +169,10 @@ export class ResultHub {
   }
 
   flush(): void {
-    this.flushScheduled = false;
+    this.flushImmediate = undefined;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.lastFlushAt = performance.now();
     const batches = this.batcher.drain();
     if (batches.size > 0) {
       // Move clients off the fast path *before* publishing, so a publish never piles onto them.

@@ -144,23 +144,32 @@ describe('PartitionActor', () => {
     expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input));
   });
 
-  it('sends the open windows\' updates one update interval after a batch, then nothing until new input', async () => {
+  it('sends updates at once after a quiet interval, else at the next multiple of the interval, then nothing until new input', async () => {
     const ports = new FakePorts();
     const ref = spawn(ports, undefined, 50);
     await settle();
-    ref.tell({ type: 'records', epoch: ports.epoch, records: records(500) });
+    const offered = (): WindowResult[] => [...ports.delivered, ...ports.pending].filter((r): r is WindowResult => r.kind === 'window' && r.trigger === 'update');
+    const input = records(1_000);
+    clock.advance(1_000);
+    ref.tell({ type: 'records', epoch: ports.epoch, records: input.slice(0, 500) });
     await settle();
-    const offered = (): AnalyticsResult[] => [...ports.delivered, ...ports.pending];
-    const isUpdate = (r: AnalyticsResult): boolean => r.kind === 'window' && r.trigger === 'update';
-    expect(offered().filter(isUpdate)).to.have.length(0);
-    clock.advance(50);
+    const first = offered().length;
+    expect(first, 'the first batch after a quiet interval: updates at once').to.be.greaterThan(0);
+    expect(new Set(offered().map((u) => u.analytic))).to.deep.equal(new Set(['page-views', 'conversions']));
+    clock.advance(20);
+    ref.tell({ type: 'records', epoch: ports.epoch, records: input.slice(500) });
     await settle();
-    const updates = offered().filter(isUpdate) as WindowResult[];
-    expect(updates.length).to.be.greaterThan(0);
-    expect(new Set(updates.map((u) => u.analytic))).to.deep.equal(new Set(['page-views', 'conversions']));
+    expect(offered(), 'within the interval: held back').to.have.length(first);
+    clock.advance(29);
+    await settle();
+    expect(offered(), 'not before the next multiple of the interval (1,050 ms)').to.have.length(first);
+    clock.advance(1);
+    await settle();
+    const second = offered().length;
+    expect(second).to.be.greaterThan(first);
     clock.advance(500);
     await settle();
-    expect(offered().filter(isUpdate)).to.have.length(updates.length);
+    expect(offered(), 'nothing new: no updates').to.have.length(second);
   });
 
   it('dead-letters undecodable records with their reason and keeps going', async () => {

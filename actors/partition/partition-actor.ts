@@ -74,7 +74,10 @@ export class PartitionActor extends Actor<PartitionMsg> {
   private lastSnapshotAt: number | null = null;
   private lastSnapshotBytes: number | null = null;
   private lastCheckpointError: string | null = null;
+  /** An 'updates' timer is pending. */
   private updatesDue = false;
+  /** Processing time of the last emission of updates. */
+  private lastUpdatesAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: PartitionActorOptions) {
     super();
@@ -122,7 +125,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
         return;
       case 'updates':
         this.updatesDue = false;
-        this.engine.emitUpdates();
+        this.emitUpdates();
         await this.drain();
         return;
       case 'checkpoint':
@@ -185,15 +188,33 @@ export class PartitionActor extends Actor<PartitionMsg> {
       }
       this.lastOffset = record.offset;
     }
+    if (!this.updatesDue && this.opts.updateIntervalMs > 0) this.updatesNowOrLater();
     if (!this.offerResults(undefined)) full = true;
-    if (!this.updatesDue && this.opts.updateIntervalMs > 0) {
-      this.updatesDue = true;
-      // Aligned to multiples of the interval: the partitions of a node emit in the same timer
-      // turn, and their updates leave in one NATS message (NatsResultSink batches per turn).
-      const interval = this.opts.updateIntervalMs;
-      this.context.timers.startSingle('updates', { type: 'updates' }, interval - (this.context.clock.now() % interval));
-    }
     if (full) await this.opts.ports.results.flush();
+  }
+
+  /**
+   * Updates leave at most once per interval: at once when the last ones left an interval ago or
+   * more (a quiet partition's first event is visible without waiting), otherwise at the next
+   * multiple of the interval after that. The alignment makes a busy node's partitions emit in the
+   * same timer turn, so their updates leave in one NATS message (NatsResultSink batches per turn).
+   */
+  private updatesNowOrLater(): void {
+    const interval = this.opts.updateIntervalMs;
+    const now = this.context.clock.now();
+    if (now - this.lastUpdatesAt >= interval) {
+      this.emitUpdates();
+      return;
+    }
+    this.updatesDue = true;
+    const next = Math.ceil((this.lastUpdatesAt + interval) / interval) * interval;
+    this.context.timers.startSingle('updates', { type: 'updates' }, next - now);
+  }
+
+  /** Into the engine's results; the caller offers them. */
+  private emitUpdates(): void {
+    this.lastUpdatesAt = this.context.clock.now();
+    this.engine.emitUpdates();
   }
 
   private process(record: SourceRecord): void {

@@ -16,6 +16,18 @@ describe('DeliveryQueue', () => {
     q.close();
   });
 
+  it('with lingerMs 0 sends what one turn pushed as one batch, at the end of that turn', async () => {
+    const sent: number[][] = [];
+    const q = new DeliveryQueue<number>({ send: async (b) => void sent.push(b), maxBatch: 100, maxInFlight: 2, highWater: 1_000, lingerMs: 0 });
+    for (let i = 0; i < 5; i++) q.push(i);
+    expect(sent, 'nothing before the turn ends').to.have.length(0);
+    await new Promise((r) => setImmediate(r));
+    q.push(5);
+    await q.flush();
+    expect(sent).to.deep.equal([[0, 1, 2, 3, 4], [5]]);
+    q.close();
+  });
+
   it('retries failed batches without losing or reordering what a flush waits for', async () => {
     let failures = 2;
     const delivered: number[] = [];

@@ -12,7 +12,10 @@ export interface DeliveryQueueOptions<T> {
   maxInFlight: number;
   /** At or above this many buffered items, `push` returns false (the caller should pause its sources). */
   highWater: number;
-  /** Collect for at most this long before sending a partial batch (0: send at once). */
+  /**
+   * Collect for at most this long before sending a partial batch. 0: until the end of the current
+   * event-loop turn, so everything offered in one turn leaves as one batch (one request, one socket write).
+   */
   lingerMs: number;
   onError?(err: Error): void;
   onRecovered?(): void;
@@ -37,6 +40,7 @@ export class DeliveryQueue<T> {
   private ackedCount = 0;
   private barriers: Barrier[] = [];
   private lingerTimer: NodeJS.Timeout | undefined;
+  private lingerImmediate: NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAttempt = 0;
   private closed = false;
@@ -55,8 +59,8 @@ export class DeliveryQueue<T> {
 
   push(value: T): boolean {
     this.queue.push({ seq: this.nextSeq++, value });
-    if (this.pending() >= this.opts.maxBatch || this.opts.lingerMs === 0) this.pump();
-    else if (!this.lingerTimer && !this.retryTimer) this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
+    if (this.pending() >= this.opts.maxBatch) this.pump();
+    else this.linger();
     return this.buffered < this.opts.highWater;
   }
 
@@ -88,7 +92,7 @@ export class DeliveryQueue<T> {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.lingerTimer);
+    this.stopLingering();
     clearTimeout(this.retryTimer);
   }
 
@@ -102,9 +106,21 @@ export class DeliveryQueue<T> {
     return low;
   }
 
-  private pump(): void {
+  private linger(): void {
+    if (this.lingerTimer || this.lingerImmediate || this.retryTimer) return;
+    if (this.opts.lingerMs === 0) this.lingerImmediate = setImmediate(() => this.pump());
+    else this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
+  }
+
+  private stopLingering(): void {
     clearTimeout(this.lingerTimer);
+    clearImmediate(this.lingerImmediate);
     this.lingerTimer = undefined;
+    this.lingerImmediate = undefined;
+  }
+
+  private pump(): void {
+    this.stopLingering();
     if (this.retryTimer || this.closed) return;
     while (this.inFlight.size < this.opts.maxInFlight && this.pending() > 0) {
       const end = Math.min(this.queue.length, this.head + this.opts.maxBatch);
@@ -133,8 +149,8 @@ export class DeliveryQueue<T> {
     }
     const low = this.lowestUnacked();
     while (this.barriers.length > 0 && this.barriers[0]!.seq < low) this.barriers.shift()!.resolve();
-    if (this.pending() > 0 && (this.pending() >= this.opts.maxBatch || this.barriers.length > 0 || this.opts.lingerMs === 0)) this.pump();
-    else if (this.pending() > 0 && !this.lingerTimer) this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
+    if (this.pending() > 0 && (this.pending() >= this.opts.maxBatch || this.barriers.length > 0)) this.pump();
+    else if (this.pending() > 0) this.linger();
   }
 
   private onFail(first: number, batch: Entry<T>[], err: Error): void {
@@ -146,8 +162,7 @@ export class DeliveryQueue<T> {
     // did arrive before the failure was reported.
     this.queue.splice(this.head, 0, ...batch);
     if (this.closed || this.retryTimer) return;
-    clearTimeout(this.lingerTimer);
-    this.lingerTimer = undefined;
+    this.stopLingering();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.pump();

@@ -1,12 +1,13 @@
 // Publishes results to the JetStream stream RTAP_RESULTS with Nats-Msg-Id = result id: a result
 // re-emitted after a crash (replay from the last checkpoint) is dropped by the server as long as
 // it arrives within the stream's duplicate window.
-import { connect, headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import type { AnalyticsResult, WindowResult } from '../../actors/results.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
 import type { ResultSink, SinkStatus } from '../result-sink.ts';
-import { RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, resultSubject, updateSubject } from './contracts.ts';
+import { RESULTS_STREAM, RESULTS_SUBJECTS, resultSubject, updateSubject } from './contracts.ts';
 import { ensureStream } from './ensure-stream.ts';
+import { JetStreamPublisher, type JetStreamMessage } from './jetstream-publisher.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { withTraceparent } from '../../telemetry/spans.ts';
 
@@ -37,7 +38,7 @@ const encoder = new TextEncoder();
 
 export class NatsResultSink implements ResultSink {
   private nc: NatsConnection | undefined;
-  private js: JetStreamClient | undefined;
+  private js: JetStreamPublisher | undefined;
   private streamReady = false;
   private connectError: string | undefined;
   private readonly queue: DeliveryQueue<Outgoing>;
@@ -104,6 +105,7 @@ export class NatsResultSink implements ResultSink {
 
   async close(): Promise<void> {
     this.queue.close();
+    this.js?.close();
     await this.nc?.drain().catch(() => undefined);
   }
 
@@ -118,7 +120,7 @@ export class NatsResultSink implements ResultSink {
         waitOnFirstConnect: true,
       });
       this.connectError = undefined;
-      this.js = this.nc.jetstream();
+      this.js = new JetStreamPublisher(this.nc, 5_000);
       void this.watchStatus(this.nc);
     } catch (err) {
       this.connectError = (err as Error).message;
@@ -143,23 +145,20 @@ export class NatsResultSink implements ResultSink {
       await ensureStream(nc, { name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicateWindowMs: this.opts.duplicateWindowMs });
       this.streamReady = true;
     }
-    const publish = (o: Outgoing, traceparent: string | undefined): Promise<unknown> => {
-      let h;
-      if (traceparent) {
-        h = natsHeaders();
-        h.set(TRACEPARENT_HEADER, traceparent);
-      }
-      return js.publish(o.subject, o.data, { msgID: `${this.opts.msgIdPrefix ?? ''}${o.id}`, timeout: 5_000, ...(h ? { headers: h } : {}) });
-    };
     const { tracer } = this.opts;
-    await Promise.all(
-      batch.map((o) =>
+    const messages = batch.map((o): JetStreamMessage => {
+      const message: JetStreamMessage = { subject: o.subject, data: o.data, msgId: `${this.opts.msgIdPrefix ?? ''}${o.id}` };
+      if (o.traceparent) {
         // A traced result is published in a `nats.publish` span (until JetStream acknowledges it), and
         // the header carries that span's context, so the gateway's `gateway.fanout` is its child.
-        o.traceparent
-          ? withTraceparent(tracer, 'nats.publish', o.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': o.subject, 'rtap.result.id': o.id }, (tp) => publish(o, tp))
-          : publish(o, undefined),
-      ),
-    );
+        const acked = withTraceparent(tracer, 'nats.publish', o.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': o.subject, 'rtap.result.id': o.id }, (tp) => {
+          message.traceparent = tp;
+          return new Promise<void>((resolve, reject) => (message.onAck = (err) => (err ? reject(err) : resolve())));
+        });
+        acked.catch(() => undefined); // the batch's promise reports the failure
+      }
+      return message;
+    });
+    await js.publishAll(messages);
   }
 }

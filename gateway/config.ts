@@ -3,7 +3,7 @@
 // are the node's own definitions, so one env file configures both processes.
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type ConfigSources } from '../config/load.ts';
-import { int, str, type ConfigOf } from '../config/spec.ts';
+import { int, str, url, type ConfigOf } from '../config/spec.ts';
 import { nodeConfigSpec } from '../node/config.ts';
 
 export const gatewayConfigSpec = {
@@ -18,6 +18,7 @@ export const gatewayConfigSpec = {
   'gateway.slow-client-bytes': int(1 << 20, 'buffered bytes above which a client is slow and gets conflated updates', 1),
   'gateway.slow-client-pending': int(5_000, 'results queued per slow client; beyond it the oldest are dropped', 1),
   'gateway.max-backpressure-bytes': int(16 << 20, 'buffered bytes above which a client that stopped reading is disconnected', 1),
+  'gateway.jaeger-url': url('http://127.0.0.1:16686', 'Jaeger UI that the dashboard links each alert\'s trace to', ['http', 'https']),
   'nats.servers': nodeConfigSpec['nats.servers'],
   'influx.url': nodeConfigSpec['influx.url'],
   'influx.org': nodeConfigSpec['influx.org'],
@@ -45,6 +46,7 @@ const keyOf = {
   slowClientBytes: 'gateway.slow-client-bytes',
   slowClientPending: 'gateway.slow-client-pending',
   maxBackpressureBytes: 'gateway.max-backpressure-bytes',
+  jaegerUrl: 'gateway.jaeger-url',
   natsUrl: 'nats.servers',
   influxUrl: 'influx.url',
   influxOrg: 'influx.org',

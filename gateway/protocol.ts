@@ -40,7 +40,7 @@ export interface ClusterView {
 }
 
 export type ServerMessage =
-  | { type: 'hello'; serverTime: number; topics: string[]; batchMs: number }
+  | { type: 'hello'; serverTime: number; topics: string[]; batchMs: number; /** Jaeger UI base URL, for links to traces. */ jaegerUrl: string }
   /** Sent once per topic after a subscribe: the recent results, oldest first. Live `batch`es follow. */
   | { type: 'replay'; topic: string; items: DeliveredResult[] }
   /** One frame per topic per tick. */

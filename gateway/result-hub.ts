@@ -97,7 +97,7 @@ export class ResultHub {
   open(ws: Ws): void {
     this.clients.add(ws);
     this.metrics.clientsConnected = this.clients.size;
-    this.send(ws, { type: 'hello', serverTime: Date.now(), topics: this.knownTopics(), batchMs: this.config.batchMs });
+    this.send(ws, { type: 'hello', serverTime: Date.now(), topics: this.knownTopics(), batchMs: this.config.batchMs, jaegerUrl: this.config.jaegerUrl });
   }
 
   close(ws: Ws): void {

@@ -20,6 +20,7 @@ import type { Forwarder } from './dashboard-proxy.ts';
 import { heartbeat, patternResult, publishHeartbeat, publishResult, traceparentFor, windowResult } from '../integration/gateway-helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const JAEGER_UI = 'http://jaeger.example:16686';
 const PAGES = ['/', '/products', '/products/42', '/cart', '/checkout', '/search', '/account', '/blog/launch'];
 const PATTERN_NAMES = Object.keys(PATTERNS).filter((p) => p !== 'cart_abandonment');
 
@@ -39,7 +40,7 @@ describe('dashboard (e2e: Chromium + gateway + NATS)', function () {
     execFileSync('npx', ['vite', 'build', 'ui'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     nc = await connect({ servers: endpoints.natsServers });
     js = nc.jetstream();
-    gateway = await startGateway({ port: 0, natsUrl: endpoints.natsServers, influxUrl: endpoints.influxUrl, uiDir: `${root}ui/dist`, heartbeatIntervalMs: 500 });
+    gateway = await startGateway({ port: 0, natsUrl: endpoints.natsServers, influxUrl: endpoints.influxUrl, uiDir: `${root}ui/dist`, heartbeatIntervalMs: 500, jaegerUrl: JAEGER_UI });
     forwarder = await startForwarder(gateway.port);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -141,7 +142,7 @@ describe('dashboard (e2e: Chromium + gateway + NATS)', function () {
     await waitFor(`document.querySelectorAll('[data-testid="node"]').length >= 3`);
     await waitFor(`Number(document.querySelector('[data-testid="page-views"] canvas')?.dataset.points) >= 50`); // history + replay + live
     const traceHref = await page.getAttribute('[data-testid="trace-link"]', 'href');
-    expect(traceHref).to.match(/^http:\/\/127\.0\.0\.1:16686\/trace\/[0-9a-f]{32}$/);
+    expect(traceHref, 'the link goes to the gateway\'s gateway.jaeger-url').to.match(/^http:\/\/jaeger\.example:16686\/trace\/[0-9a-f]{32}$/);
     // node-c sent one heartbeat and stopped: after 3 missed intervals it shows as gone.
     await waitFor(`document.querySelector('.node-gone')?.textContent?.includes('node-c')`);
     expect(await page.textContent('[data-testid="cluster"]')).to.contain('node-a').and.contain('gone');

@@ -80,7 +80,7 @@ describe('gateway (integration: NATS + InfluxDB)', function () {
     expect(got).to.have.length(all.length);
     expect(new Set(got)).to.deep.equal(new Set(all));
     const messages = late.messages as ServerMessage[];
-    expect(messages[0]).to.include({ type: 'hello' });
+    expect(messages[0]).to.include({ type: 'hello', jaegerUrl: 'http://127.0.0.1:16686' });
     const replay = messages.find((m) => m.type === 'replay')!;
     expect(replay.type === 'replay' && replay.items.length).to.be.greaterThan(39);
     // Batching: far fewer frames than results.

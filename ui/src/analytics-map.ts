@@ -36,4 +36,5 @@ export function patternStyle(pattern: string): PatternStyle {
 /** Topics the dashboard subscribes to. */
 export const DASHBOARD_TOPICS = [...Object.values(ANALYTICS).map((a) => `window.${a.analytic}`), 'alerts', 'cluster'];
 
-export const JAEGER_TRACE_URL = (traceId: string): string => `http://127.0.0.1:16686/trace/${traceId}`;
+/** Jaeger's page of one trace; `jaegerUrl` comes from the gateway's hello (`gateway.jaeger-url`). */
+export const jaegerTraceUrl = (jaegerUrl: string, traceId: string): string => `${jaegerUrl}/trace/${traceId}`;

@@ -98,7 +98,7 @@ export class LiveFeed {
     let alertsIn: PatternItem[] = [];
     let resultsIn = 0;
     const state = useDash.getState();
-    let { cluster, stats } = state;
+    let { cluster, stats, jaegerUrl } = state;
     for (const msg of batch) {
       if (msg.type === 'batch' || msg.type === 'replay') {
         resultsIn += msg.items.length;
@@ -108,8 +108,10 @@ export class LiveFeed {
         }
       } else if (msg.type === 'cluster') cluster = msg.view;
       else if (msg.type === 'lagged') stats = { ...stats, conflated: msg.conflated, dropped: msg.dropped };
+      else if (msg.type === 'hello') jaegerUrl = msg.jaegerUrl;
     }
     const update: Partial<typeof state> = {};
+    if (jaegerUrl !== state.jaegerUrl) update.jaegerUrl = jaegerUrl;
     if (batch.length > 0) update.stats = { ...stats, resultsIn: stats.resultsIn + resultsIn, framesIn: stats.framesIn + batch.length };
     if (cluster !== state.cluster) update.cluster = cluster;
     if (this.windowsDirty) {

@@ -20,6 +20,8 @@ export interface DashState {
   alertCounts: Readonly<Record<string, number>>;
   cluster: ClusterView | null;
   stats: { resultsIn: number; framesIn: number; conflated: number; dropped: number };
+  /** Where alert trace links point (the gateway's `gateway.jaeger-url`, sent in its hello). */
+  jaegerUrl: string;
 }
 
 export const emptyMetrics: DashboardMetrics = {
@@ -36,4 +38,5 @@ export const useDash = create<DashState>()(() => ({
   alertCounts: {},
   cluster: null,
   stats: { resultsIn: 0, framesIn: 0, conflated: 0, dropped: 0 },
+  jaegerUrl: 'http://127.0.0.1:16686',
 }));

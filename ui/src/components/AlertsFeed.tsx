@@ -1,4 +1,4 @@
-import { JAEGER_TRACE_URL, patternStyle } from '../analytics-map.ts';
+import { jaegerTraceUrl, patternStyle } from '../analytics-map.ts';
 import { fmtClock } from '../format.ts';
 import { useDash } from '../store.ts';
 
@@ -7,6 +7,7 @@ const VISIBLE = 60;
 export function AlertsFeed() {
   const alerts = useDash((s) => s.alerts);
   const counts = useDash((s) => s.alertCounts);
+  const jaegerUrl = useDash((s) => s.jaegerUrl);
   return (
     <section className="card alerts" data-testid="alerts">
       <h2>
@@ -36,7 +37,7 @@ export function AlertsFeed() {
                   {a.key} <span className="part">p{a.partition}</span>
                 </span>
                 {a.traceId ? (
-                  <a className="trace" href={JAEGER_TRACE_URL(a.traceId)} target="_blank" rel="noreferrer" data-testid="trace-link">
+                  <a className="trace" href={jaegerTraceUrl(jaegerUrl, a.traceId)} target="_blank" rel="noreferrer" data-testid="trace-link">
                     trace ↗
                   </a>
                 ) : (

@@ -6,6 +6,7 @@
 #   infra/perf/machine-limits.sh            # all, 3 repetitions, medians
 #   REPEAT=1 infra/perf/machine-limits.sh kafka
 #   infra/perf/machine-limits.sh nats
+#   infra/perf/machine-limits.sh latency  # Kafka's EndToEndLatency tool only
 #
 # Idempotent: creates the `perf-test` topic (12 partitions) and the `rtapperf` JetStream stream,
 # deletes both at the end (also on Ctrl-C). Builds the `nats` CLI into the cache on first run.
@@ -29,7 +30,7 @@ OUT_DIR=$RTAP_RUN/perf
 mkdir -p "$OUT_DIR"
 RAW=$OUT_DIR/machine-limits-$(date -u +%Y%m%dT%H%M%SZ).log
 CLK_TCK=$(getconf CLK_TCK)
-what=("${@:-kafka nats}"); what=(${what[*]})
+what=("${@:-kafka latency nats}"); what=(${what[*]})
 
 # Perf tools get the full JIT (kafka_java limits tools to C1 for fast start-up; not wanted here).
 perf_java() { java -Xmx512m -Dlog4j2.configurationFile="$RTAP_ROOT/infra/kafka/log4j2-tools.properties" -cp "$KAFKA_HOME/libs/*" "$@"; }
@@ -133,6 +134,24 @@ kafka_consume() { # kafka_consume SIZE RECORDS
   info "  $r: $rate records/s ($mbs MB/s, excl. join $(awk -F', *' '{print $7}' <<<"$line") ms), kafka CPU ${CPU_K}% over ${ACTIVE}s, host ${CPU_HOST}% (wall ${WALL}s)"
 }
 
+# Kafka's own end-to-end latency tool: one record in flight (send, wait until the consumer has it),
+# so this is the broker's round trip on an otherwise idle machine, the floor of any pipeline hop.
+kafka_latency() {
+  local t=perf-latency r='Kafka_end-to-end_150B_(1_in_flight)' line
+  topics --delete --if-exists --topic "$t" >/dev/null 2>&1
+  topics --create --if-not-exists --topic "$t" --partitions 1 --replication-factor 1 >/dev/null || return 1
+  measure "kafka end-to-end latency" perf_java org.apache.kafka.tools.EndToEndLatency --bootstrap-server "$BOOTSTRAP" \
+    --topic "$t" --num-records 5000 --producer-acks all --record-size 150
+  topics --delete --if-exists --topic "$t" >/dev/null 2>&1
+  line=$(grep -E '^Percentiles:' <<<"$RUN_OUT" | tail -n1)
+  [ -n "$line" ] || { warn "EndToEndLatency failed: $(tail -n 3 <<<"$RUN_OUT" | tr '\n' ' ')"; return 1; }
+  add "$r" unit ms
+  add "$r" p50 "$(sed -n 's/.*50th = \([0-9.]*\).*/\1/p' <<<"$line")"
+  add "$r" p99 "$(sed -n 's/.*99th = \([0-9.]*\),.*/\1/p' <<<"$line")"
+  add "$r" cpuk "$(cpu_pct "$DK" "$WALL")"; add "$r" host "$CPU_HOST"
+  info "  $r: $line"
+}
+
 run_kafka() {
   info "kafka: ProducerPerformance / ConsumerPerformance on '$TOPIC' (12 partitions), $REPEAT run(s) each"
   local size n i
@@ -202,17 +221,21 @@ cleanup() {
 }
 trap 'cleanup; exit 130' INT TERM
 
-is_running kafka || [[ " ${what[*]} " != *" kafka "* ]] || { fail perf "kafka is not running (infra/infra.sh up kafka)"; exit 1; }
+is_running kafka || [[ " ${what[*]} " != *" kafka "* && " ${what[*]} " != *" latency "* ]] || { fail perf "kafka is not running (infra/infra.sh up kafka)"; exit 1; }
 is_running nats || [[ " ${what[*]} " != *" nats "* ]] || { fail perf "nats is not running (infra/infra.sh up nats)"; exit 1; }
 
 info "machine: $(nproc) vCPU, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -n1), raw output: $RAW"
 [[ " ${what[*]} " == *" kafka "* ]] && run_kafka
+if [[ " ${what[*]} " == *" latency "* ]]; then
+  info "kafka: EndToEndLatency (one 150 B record in flight, acks=all), $REPEAT run(s)"
+  for _ in $(seq "$REPEAT"); do kafka_latency; done
+fi
 [[ " ${what[*]} " == *" nats "* ]] && run_nats
 cleanup
 
 echo
 echo "Medians of $REPEAT run(s) (each column independently). Latency: Kafka = send→ack per record at full"
-echo "throughput (mostly client-side queueing); NATS pub = time per publish call; JetStream = publish→ack."
+echo "throughput (mostly client-side queueing); Kafka end-to-end = produce→consume of one record at a time; NATS pub = time per publish call; JetStream = publish→ack."
 echo "Broker CPU% over the tool's measuring time (one core = 100%); host busy% = whole machine ($(nproc) cores) over the wall time."
 echo
 echo "| run | records/s | MB/s | p50 | p99 | Kafka CPU % | NATS CPU % | host busy % |"

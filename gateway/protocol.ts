@@ -43,7 +43,7 @@ export type ServerMessage =
   | { type: 'hello'; serverTime: number; topics: string[]; batchMs: number; /** Jaeger UI base URL, for links to traces. */ jaegerUrl: string }
   /** Sent once per topic after a subscribe: the recent results, oldest first. Live `batch`es follow. */
   | { type: 'replay'; topic: string; items: DeliveredResult[] }
-  /** One frame per topic per tick. */
+  /** Live results: at most one frame per topic per `gateway.batch-ms`. */
   | { type: 'batch'; topic: string; items: DeliveredResult[] }
   | { type: 'cluster'; topic: 'cluster'; view: ClusterView }
   /** To a slow client after it caught up: how many of its updates were conflated or dropped. */

@@ -1,4 +1,4 @@
-// Fans results out to WebSocket clients. Fast path: one uWS publish per topic per tick (uWS writes
+// Fans results out to WebSocket clients. Fast path: one uWS publish per topic per flush (uWS writes
 // the same frame to every subscriber in C++). A client whose send buffer grows past
 // `slowClientBytes` is unsubscribed from its uWS topics and gets a conflating queue instead,
 // flushed when its buffer drains; then it rejoins the fast path. Slow clients thus never hold up
@@ -48,6 +48,8 @@ export class ResultHub {
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushImmediate: NodeJS.Immediate | undefined;
+  /** After stop(): results still arriving while NATS drains are not sent. */
+  private stopped = false;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -63,7 +65,7 @@ export class ResultHub {
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.flush();
-    clearTimeout(this.flushTimer);
+    this.stopped = true;
   }
 
   newClientData(remote: string): ClientData {
@@ -84,7 +86,7 @@ export class ResultHub {
    * otherwise batchMs after them. A full batch does not wait.
    */
   private scheduleFlush(full: boolean): void {
-    if (this.flushImmediate) return;
+    if (this.flushImmediate || this.stopped) return;
     if (full || performance.now() - this.lastFlushAt >= this.config.batchMs) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
@@ -169,6 +171,7 @@ export class ResultHub {
   }
 
   flush(): void {
+    clearImmediate(this.flushImmediate);
     this.flushImmediate = undefined;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;

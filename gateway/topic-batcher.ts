@@ -1,4 +1,4 @@
-// Collects results per topic between ticks, so each tick sends one frame per topic.
+// Collects results per topic between flushes, so each flush sends one frame per topic.
 import type { DeliveredResult } from './protocol.ts';
 
 export class TopicBatcher {
@@ -11,7 +11,7 @@ export class TopicBatcher {
     return this.queued;
   }
 
-  /** Returns true when the topic's batch is full and should be flushed before the next tick. */
+  /** Returns true when the topic's batch is full and should be flushed without waiting. */
   add(topic: string, item: DeliveredResult): boolean {
     let list = this.batches.get(topic);
     if (!list) this.batches.set(topic, (list = []));

@@ -77,7 +77,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     await new Promise((r) => setTimeout(r, 3_000));
     const t0 = Math.ceil(now() / 1000) * 1000 + 1000;
     const schedule = new RateSchedule(t0, scenario.segments);
-    const peakRate = Math.max(...scenario.segments.map((s) => s.rate), scenario.max ? scenario.max.startRate * scenario.max.factor ** scenario.max.maxSteps : 0);
+    const peakRate = Math.max(...scenario.segments.map((s) => s.rate), scenario.max ? scenario.max.startRate * scenario.max.factor ** (scenario.max.maxSteps - 1) : 0);
     const generator: GeneratorOptions = {
       seed: SEED,
       partitions: PARTITIONS,

@@ -17,7 +17,7 @@ export const realClock: Clock = {
 };
 
 interface ManualTimer {
-  readonly at: number;
+  at: number;
   readonly seq: number;
   readonly fn: () => void;
 }
@@ -49,6 +49,15 @@ export class ManualClock implements Clock {
   /** Number of timers not yet fired or cancelled. */
   get pendingTimers(): number {
     return this.timers.size;
+  }
+
+  /**
+   * Steps the reading by `ms` (negative: backwards), as NTP steps a wall clock. Timers are relative,
+   * as Node's are: each still fires after the delay it was given.
+   */
+  step(ms: number): void {
+    this.t += ms;
+    for (const timer of this.timers.values()) timer.at += ms;
   }
 
   /** Moves time forward, firing every timer that falls due (including ones scheduled meanwhile). */

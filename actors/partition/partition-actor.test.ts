@@ -144,32 +144,36 @@ describe('PartitionActor', () => {
     expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input));
   });
 
-  it('sends updates at once after a quiet interval, else at the next multiple of the interval, then nothing until new input', async () => {
+  it('sends updates at once in a new interval slot, else at the start of the next slot (never later than the interval), then nothing until new input', async () => {
     const ports = new FakePorts();
     const ref = spawn(ports, undefined, 50);
     await settle();
     const offered = (): WindowResult[] => [...ports.delivered, ...ports.pending].filter((r): r is WindowResult => r.kind === 'window' && r.trigger === 'update');
-    const input = records(1_000);
-    clock.advance(1_000);
+    const input = records(1_500);
+    clock.advance(1_003); // not on a slot boundary: the slots are 1,000–1,050, 1,050–1,100, …
     ref.tell({ type: 'records', epoch: ports.epoch, records: input.slice(0, 500) });
     await settle();
     const first = offered().length;
     expect(first, 'the first batch after a quiet interval: updates at once').to.be.greaterThan(0);
     expect(new Set(offered().map((u) => u.analytic))).to.deep.equal(new Set(['page-views', 'conversions']));
     clock.advance(20);
-    ref.tell({ type: 'records', epoch: ports.epoch, records: input.slice(500) });
+    ref.tell({ type: 'records', epoch: ports.epoch, records: input.slice(500, 1_000) });
     await settle();
-    expect(offered(), 'within the interval: held back').to.have.length(first);
-    clock.advance(29);
+    expect(offered(), 'same slot: held back').to.have.length(first);
+    clock.advance(26);
     await settle();
-    expect(offered(), 'not before the next multiple of the interval (1,050 ms)').to.have.length(first);
+    expect(offered(), 'not before the next slot (1,050 ms)').to.have.length(first);
     clock.advance(1);
     await settle();
     const second = offered().length;
-    expect(second).to.be.greaterThan(first);
+    expect(second, 'at 1,050 ms: 27 ms after the batch, not an interval after the first emission').to.be.greaterThan(first);
     clock.advance(500);
     await settle();
     expect(offered(), 'nothing new: no updates').to.have.length(second);
+    clock.step(-520); // to 1,030 ms, before the last emission: a clock stepped back (NTP) must not hold updates back
+    ref.tell({ type: 'records', epoch: ports.epoch, records: input.slice(1_000) });
+    await settle();
+    expect(offered().length, 'after a step back: at once').to.be.greaterThan(second);
   });
 
   it('dead-letters undecodable records with their reason and keeps going', async () => {

@@ -76,8 +76,8 @@ export class PartitionActor extends Actor<PartitionMsg> {
   private lastCheckpointError: string | null = null;
   /** An 'updates' timer is pending. */
   private updatesDue = false;
-  /** Processing time of the last emission of updates. */
-  private lastUpdatesAt = Number.NEGATIVE_INFINITY;
+  /** The interval slot (processing time, a multiple of the interval) of the last emission of updates. */
+  private lastUpdatesSlot = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: PartitionActorOptions) {
     super();
@@ -194,26 +194,29 @@ export class PartitionActor extends Actor<PartitionMsg> {
   }
 
   /**
-   * Updates leave at most once per interval: at once when the last ones left an interval ago or
-   * more (a quiet partition's first event is visible without waiting), otherwise at the next
-   * multiple of the interval after that. The alignment makes a busy node's partitions emit in the
-   * same timer turn, so their updates leave in one NATS message (NatsResultSink batches per turn).
+   * Updates leave at most once per interval slot (the multiples of the interval): at once when the
+   * last ones left in an earlier slot (a quiet partition's first event is visible without waiting),
+   * otherwise at the start of the next slot, so no update waits longer than the interval. The slots
+   * make a busy node's partitions emit in the same timer turn, so their updates leave in one NATS
+   * message (NatsResultSink batches per turn).
    */
   private updatesNowOrLater(): void {
     const interval = this.opts.updateIntervalMs;
     const now = this.context.clock.now();
-    if (now - this.lastUpdatesAt >= interval) {
+    const slot = Math.floor(now / interval) * interval;
+    // A clock stepped backwards counts as quiet: it must not hold updates back for the step.
+    if (slot !== this.lastUpdatesSlot) {
       this.emitUpdates();
       return;
     }
     this.updatesDue = true;
-    const next = Math.ceil((this.lastUpdatesAt + interval) / interval) * interval;
-    this.context.timers.startSingle('updates', { type: 'updates' }, next - now);
+    this.context.timers.startSingle('updates', { type: 'updates' }, slot + interval - now);
   }
 
   /** Into the engine's results; the caller offers them. */
   private emitUpdates(): void {
-    this.lastUpdatesAt = this.context.clock.now();
+    const interval = this.opts.updateIntervalMs;
+    this.lastUpdatesSlot = Math.floor(this.context.clock.now() / interval) * interval;
     this.engine.emitUpdates();
   }
 

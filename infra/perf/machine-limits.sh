@@ -8,6 +8,8 @@
 #   infra/perf/machine-limits.sh nats
 #   infra/perf/machine-limits.sh latency  # Kafka's EndToEndLatency tool only
 #
+# Keeps the tools' raw output in .run/perf/machine-limits-<stamp>.log and what it prints in
+# .run/perf/machine-limits-summary-<stamp>.txt (the load tests take the Kafka produce limit from there).
 # Idempotent: creates the `perf-test` topic (12 partitions) and the `rtapperf` JetStream stream,
 # deletes both at the end (also on Ctrl-C). Builds the `nats` CLI into the cache on first run.
 # Broker CPU% = delta of utime+stime of the broker pid (/proc/<pid>/stat) over the run's wall time
@@ -28,7 +30,12 @@ NATS_MSGS=${NATS_MSGS:-2000000}
 NATS_JS_MSGS=${NATS_JS_MSGS:-300000}
 OUT_DIR=$RTAP_RUN/perf
 mkdir -p "$OUT_DIR"
-RAW=$OUT_DIR/machine-limits-$(date -u +%Y%m%dT%H%M%SZ).log
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RAW=$OUT_DIR/machine-limits-$STAMP.log
+# What the script prints (per-run lines and the table) is also kept: the load tests read the Kafka
+# produce limit from it (`ratio to Kafka limit` in their reports).
+SUMMARY=$OUT_DIR/machine-limits-summary-$STAMP.txt
+exec > >(tee -a "$SUMMARY")
 CLK_TCK=$(getconf CLK_TCK)
 what=("${@:-kafka latency nats}"); what=(${what[*]})
 
@@ -145,11 +152,12 @@ kafka_latency() {
   topics --delete --if-exists --topic "$t" >/dev/null 2>&1
   line=$(grep -E '^Percentiles:' <<<"$RUN_OUT" | tail -n1)
   [ -n "$line" ] || { warn "EndToEndLatency failed: $(tail -n 3 <<<"$RUN_OUT" | tr '\n' ' ')"; return 1; }
+  # The tool prints whole milliseconds; its average has decimals.
   add "$r" unit ms
   add "$r" p50 "$(sed -n 's/.*50th = \([0-9.]*\).*/\1/p' <<<"$line")"
   add "$r" p99 "$(sed -n 's/.*99th = \([0-9.]*\),.*/\1/p' <<<"$line")"
-  add "$r" cpuk "$(cpu_pct "$DK" "$WALL")"; add "$r" host "$CPU_HOST"
-  info "  $r: $line"
+  add "$r" cpuk "$CPU_K"; add "$r" host "$CPU_HOST"
+  info "  $r: $(grep -E '^Avg latency' <<<"$RUN_OUT" | tail -n1); $line (whole ms)"
 }
 
 run_kafka() {
@@ -216,6 +224,7 @@ run_nats() {
 
 cleanup() {
   topics --delete --if-exists --topic "$TOPIC" >/dev/null 2>&1
+  topics --delete --if-exists --topic perf-latency >/dev/null 2>&1
   [ -x "$RTAP_BIN/nats" ] && "$RTAP_BIN/nats" -s "$NATS_URL" stream rm -f "$STREAM" >/dev/null 2>&1
   rm -f "$OUT_DIR/sub.out"
 }

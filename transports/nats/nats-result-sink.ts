@@ -7,9 +7,10 @@ import { DeliveryQueue } from '../delivery-queue.ts';
 import type { ResultSink, SinkStatus } from '../result-sink.ts';
 import { RESULTS_STREAM, RESULTS_SUBJECTS, resultSubject, updateSubject } from './contracts.ts';
 import { ensureStream } from './ensure-stream.ts';
-import { JetStreamPublisher, type JetStreamMessage } from './jetstream-publisher.ts';
+import { JetStreamPublisher, NO_STREAM, type JetStreamMessage } from './jetstream-publisher.ts';
 import type { Tracer } from '@opentelemetry/api';
 import { withTraceparent } from '../../telemetry/spans.ts';
+import { sampledFlag } from '../../telemetry/propagation.ts';
 
 export interface NatsResultSinkOptions {
   servers: string;
@@ -147,8 +148,8 @@ export class NatsResultSink implements ResultSink {
     }
     const { tracer } = this.opts;
     const messages = batch.map((o): JetStreamMessage => {
-      const message: JetStreamMessage = { subject: o.subject, data: o.data, msgId: `${this.opts.msgIdPrefix ?? ''}${o.id}` };
-      if (o.traceparent) {
+      const message: JetStreamMessage = { subject: o.subject, data: o.data, msgId: `${this.opts.msgIdPrefix ?? ''}${o.id}`, traceparent: o.traceparent };
+      if (o.traceparent !== undefined && tracer !== undefined && sampledFlag(o.traceparent) !== false) {
         // A traced result is published in a `nats.publish` span (until JetStream acknowledges it), and
         // the header carries that span's context, so the gateway's `gateway.fanout` is its child.
         const acked = withTraceparent(tracer, 'nats.publish', o.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': o.subject, 'rtap.result.id': o.id }, (tp) => {
@@ -159,6 +160,10 @@ export class NatsResultSink implements ResultSink {
       }
       return message;
     });
-    await js.publishAll(messages);
+    await js.publishAll(messages).catch((err: unknown) => {
+      // No stream on the subject (deleted, or a server that lost it): create it again before the retry.
+      if (err instanceof Error && err.message.includes(NO_STREAM)) this.streamReady = false;
+      throw err;
+    });
   }
 }

@@ -75,9 +75,12 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
   const consuming = (async () => {
     for await (const msg of messages) {
       try {
-        const result = JSON.parse(decoder.decode(msg.data)) as AnalyticsResult;
-        if (result?.kind !== 'window' && result?.kind !== 'pattern') throw new Error('not a result');
-        handlers.onResult(result, msg.headers?.get(TRACEPARENT_HEADER) || undefined);
+        // One result, or the window results of one firing as a JSON array (NatsResultSink).
+        const parsed = JSON.parse(decoder.decode(msg.data)) as AnalyticsResult | AnalyticsResult[];
+        const results = Array.isArray(parsed) ? parsed : [parsed];
+        if (!results.every((r) => r?.kind === 'window' || r?.kind === 'pattern')) throw new Error('not a result');
+        const traceparent = msg.headers?.get(TRACEPARENT_HEADER) || undefined;
+        for (const result of results) handlers.onResult(result, traceparent);
       } catch (e) {
         handlers.onBadMessage(msg.subject, (e as Error).message);
       }

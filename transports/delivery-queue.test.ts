@@ -73,6 +73,16 @@ describe('DeliveryQueue', () => {
     q.close();
   });
 
+  it('counts items by their weight (results per message) in buffered, delivered and the high-water mark', async () => {
+    const q = new DeliveryQueue<number[]>({ send: async () => undefined, maxBatch: 10, maxInFlight: 1, highWater: 10, lingerMs: 0, weigh: (m) => m.length });
+    expect(q.push([1, 2, 3])).to.equal(true);
+    expect(q.push([4, 5, 6, 7, 8, 9, 10])).to.equal(false);
+    expect(q.buffered).to.equal(10);
+    await q.flush();
+    expect([q.buffered, q.delivered]).to.deep.equal([0, 10]);
+    q.close();
+  });
+
   it('signals backpressure at the high-water mark instead of dropping', async () => {
     const q = new DeliveryQueue<number>({ send: () => new Promise<void>(() => {}), maxBatch: 10, maxInFlight: 1, highWater: 3, lingerMs: 0 });
     expect([q.push(1), q.push(2), q.push(3), q.push(4)]).to.deep.equal([true, true, false, false]);

@@ -10,8 +10,10 @@ export interface DeliveryQueueOptions<T> {
   maxBatch: number;
   /** How many batches may be in flight at once. */
   maxInFlight: number;
-  /** At or above this many buffered items, `push` returns false (the caller should pause its sources). */
+  /** At or above this many buffered items (by weight), `push` returns false (the caller should pause its sources). */
   highWater: number;
+  /** What one item counts for in `buffered`, `delivered` and `highWater` (default 1): e.g. the results a message holds. */
+  weigh?(item: T): number;
   /**
    * Collect for at most this long before sending a partial batch. 0: until the end of the current
    * event-loop turn, so everything offered in one turn leaves as one batch (one request, one socket write).
@@ -37,7 +39,8 @@ export class DeliveryQueue<T> {
   /** First sequence number of each batch in flight. */
   private inFlight = new Set<number>();
   private nextSeq = 0;
-  private ackedCount = 0;
+  private pushedWeight = 0;
+  private ackedWeight = 0;
   private barriers: Barrier[] = [];
   private lingerTimer: NodeJS.Timeout | undefined;
   private lingerImmediate: NodeJS.Immediate | undefined;
@@ -50,15 +53,16 @@ export class DeliveryQueue<T> {
   constructor(private readonly opts: DeliveryQueueOptions<T>) {}
 
   get buffered(): number {
-    return this.nextSeq - this.ackedCount;
+    return this.pushedWeight - this.ackedWeight;
   }
 
   get delivered(): number {
-    return this.ackedCount;
+    return this.ackedWeight;
   }
 
   push(value: T): boolean {
     this.queue.push({ seq: this.nextSeq++, value });
+    this.pushedWeight += this.opts.weigh?.(value) ?? 1;
     if (this.pending() >= this.opts.maxBatch) this.pump();
     else this.linger();
     return this.buffered < this.opts.highWater;
@@ -82,7 +86,7 @@ export class DeliveryQueue<T> {
 
   /** Resolves when everything pushed before this call is acknowledged. */
   flush(): Promise<void> {
-    if (this.buffered === 0) return Promise.resolve();
+    if (this.lowestUnacked() >= this.nextSeq) return Promise.resolve();
     const seq = this.nextSeq - 1;
     return new Promise((resolve) => {
       this.barriers.push({ seq, resolve });
@@ -133,15 +137,16 @@ export class DeliveryQueue<T> {
       const first = batch[0]!.seq;
       this.inFlight.add(first);
       this.opts.send(batch.map((e) => e.value)).then(
-        () => this.onAck(first, batch.length),
+        () => this.onAck(first, batch),
         (err: unknown) => this.onFail(first, batch, err instanceof Error ? err : new Error(String(err))),
       );
     }
   }
 
-  private onAck(first: number, n: number): void {
+  private onAck(first: number, batch: Entry<T>[]): void {
     this.inFlight.delete(first);
-    this.ackedCount += n;
+    const weigh = this.opts.weigh;
+    this.ackedWeight += weigh ? batch.reduce((sum, e) => sum + weigh(e.value), 0) : batch.length;
     if (this.lastError) {
       this.retryAttempt = 0;
       this.lastError = undefined;

@@ -9,6 +9,7 @@ import type { Gateway } from '../../gateway/gateway.ts';
 import type { ClientInfo } from '../../gateway/result-hub.ts';
 import type { ClusterView, DeliveredResult, ServerMessage } from '../../gateway/protocol.ts';
 import { resultToLine } from '../../transports/influx/points.ts';
+import { NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 import { TestWsClient } from '../support/ws-client.ts';
 import { heartbeat, patternResult, publishHeartbeat, publishResult, traceparentFor, windowResult } from './gateway-helpers.ts';
@@ -99,6 +100,28 @@ describe('gateway (integration: NATS + InfluxDB)', function () {
     await publishResult(js, r, traceparentFor(77).traceparent);
     await c.waitFor((m) => itemsFor(m, 'alerts').some((x) => x.id === r.id) && itemsFor(m, `pattern.${pattern}`).length === 1, 5000, 'alert');
     expect(itemsFor(c.messages, 'alerts').find((x) => x.id === r.id)!.traceId).to.equal(traceparentFor(77).traceId);
+  });
+
+  it('fans out every result of a firing that a node published as one message, each with the trace id', async () => {
+    const g = await gateway();
+    const analytic = uniqueName('firing');
+    const topic = `window.${analytic}`;
+    const c = await client(g);
+    c.send({ type: 'subscribe', topics: [topic] });
+    await new Promise((res) => setTimeout(res, 100));
+    const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
+    const t0 = Date.now() - 60_000;
+    const { traceparent, traceId } = traceparentFor(55);
+    try {
+      for (let k = 0; k < 55; k++) sink.offer(windowResult(analytic, 4, `/page-${k}`, t0, 5000, 0, { count: k + 1 }), traceparent);
+      await sink.flush();
+    } finally {
+      await sink.close();
+    }
+    await c.waitFor((m) => itemsFor(m, topic).length >= 55, 5000, '55 results');
+    const items = itemsFor(c.messages, topic);
+    expect(items.map((r) => r.key)).to.deep.equal(Array.from({ length: 55 }, (_, k) => `/page-${k}`));
+    expect(new Set(items.map((r) => r.traceId))).to.deep.equal(new Set([traceId]));
   });
 
   it('rejects WebSocket upgrades and REST calls without the token, but not /api/health', async () => {

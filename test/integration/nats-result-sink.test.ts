@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { connect, type NatsConnection } from 'nats';
-import { NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
+import { MAX_RESULTS_PER_MESSAGE, NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
+import { windowResult as buildWindowResult } from '../../actors/windows/result-id.ts';
 import { RESULTS_STREAM, updateSubject } from '../../transports/nats/contracts.ts';
 import type { WindowResult } from '../../actors/results.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
@@ -30,6 +31,30 @@ describe('NatsResultSink (real NATS JetStream)', () => {
       await sink.flush();
       expect(await storedCount(nc, `rtap.results.window.${analytic}`)).to.equal(300);
       expect(sink.status()).to.include({ healthy: true, buffered: 0, delivered: 600 });
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('publishes the window results of one firing as one message, once, also when replayed; large firings in chunks', async () => {
+    const analytic = uniqueName('itest').replace(/-/g, '_');
+    const subject = `rtap.results.window.${analytic}`;
+    const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
+    const firing = (keys: number, partition: number): WindowResult[] =>
+      Array.from({ length: keys }, (_, k) => buildWindowResult(analytic, partition, `/page-${k}`, 1_700_000_000_000, 1_700_000_005_000, 0, 'final', { count: k + 1 }));
+    try {
+      for (const r of firing(55, 0)) sink.offer(r); // one turn: one firing of partition 0
+      for (const r of firing(MAX_RESULTS_PER_MESSAGE + 5, 1)) sink.offer(r); // a firing larger than one message
+      await sink.flush();
+      for (const r of firing(55, 0)) sink.offer(r); // the replay after a crash
+      await sink.flush();
+      expect(await storedCount(nc, subject), '1 message for partition 0, 2 chunks for partition 1').to.equal(3);
+      expect(sink.status()).to.include({ buffered: 0, delivered: 55 + MAX_RESULTS_PER_MESSAGE + 5 + 55 });
+      const jsm = await nc.jetstreamManager();
+      const last = await jsm.streams.getMessage(RESULTS_STREAM, { last_by_subj: subject });
+      const chunk = JSON.parse(new TextDecoder().decode(last.data)) as WindowResult[];
+      expect(chunk.map((r) => r.key)).to.deep.equal(Array.from({ length: 5 }, (_, k) => `/page-${MAX_RESULTS_PER_MESSAGE + k}`));
+      expect(last.header.get('Nats-Msg-Id')).to.equal(`${chunk[0]!.id}|n5`);
     } finally {
       await sink.close();
     }

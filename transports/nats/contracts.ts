@@ -3,7 +3,11 @@
 
 import type { AnalyticsResult } from '../../actors/results.ts';
 
-/** JetStream stream holding every result; `Nats-Msg-Id` = result id, so re-emitted results are dropped. */
+/**
+ * JetStream stream holding every result: a message is one result, or a JSON array of the window
+ * results of one firing (NatsResultSink). Its `Nats-Msg-Id` is made of the result ids, so re-emitted
+ * results are dropped.
+ */
 export const RESULTS_STREAM = 'RTAP_RESULTS';
 export const RESULTS_SUBJECTS = 'rtap.results.>';
 /** Default duplicate window of RESULTS_STREAM: longer than the longest replay after a crash. Nodes

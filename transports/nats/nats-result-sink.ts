@@ -1,6 +1,11 @@
-// Publishes results to the JetStream stream RTAP_RESULTS with Nats-Msg-Id = result id: a result
-// re-emitted after a crash (replay from the last checkpoint) is dropped by the server as long as
-// it arrives within the stream's duplicate window.
+// Publishes results to the JetStream stream RTAP_RESULTS with a Nats-Msg-Id made of what produced
+// them, so a result re-emitted after a crash (replay from the last checkpoint) is dropped by the
+// server as long as it arrives within the stream's duplicate window. The window results of one
+// firing (every key of one window of one analytic of one partition: all the pages of a page-views
+// window when it closes) leave as one message, a JSON array whose id is its first result's id and
+// its length: a replay emits the same firing with the same keys in the same order, so the same
+// message. (A firing that did arrive in pieces would get other ids, never lose results to
+// de-duplication.) A pattern result is a message of its own, with its own id.
 import { connect, type NatsConnection } from 'nats';
 import type { AnalyticsResult, WindowResult } from '../../actors/results.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
@@ -30,10 +35,22 @@ export interface NatsResultSinkOptions {
 
 interface Outgoing {
   subject: string;
+  /** Nats-Msg-Id without the prefix. */
   id: string;
   data: Uint8Array;
+  /** Results in the message. */
+  count: number;
   traceparent: string | undefined;
 }
+
+interface Firing {
+  subject: string;
+  results: WindowResult[];
+  traceparent: string | undefined;
+}
+
+/** Results per message at most (NATS limits a message to 1 MiB by default; a result is ~250 B). */
+export const MAX_RESULTS_PER_MESSAGE = 1_000;
 
 const encoder = new TextEncoder();
 
@@ -47,6 +64,9 @@ export class NatsResultSink implements ResultSink {
   updatesDropped = 0;
   private readonly pendingUpdates = new Map<string, WindowResult[]>();
   private updateFlushScheduled = false;
+  /** Window results of this turn, by firing; queued at the end of the turn (or by flush()). */
+  private readonly firings = new Map<string, Firing>();
+  private firingResults = 0;
 
   constructor(private readonly opts: NatsResultSinkOptions) {
     this.queue = new DeliveryQueue<Outgoing>({
@@ -55,6 +75,7 @@ export class NatsResultSink implements ResultSink {
       maxInFlight: 8,
       highWater: opts.highWater,
       lingerMs: 0,
+      weigh: (o) => o.count,
     });
     void this.connectLoop();
   }
@@ -64,11 +85,38 @@ export class NatsResultSink implements ResultSink {
       this.publishUpdate(result);
       return true;
     }
-    return this.queue.push({ subject: resultSubject(result), id: result.id, data: encoder.encode(JSON.stringify(result)), traceparent });
+    if (result.kind === 'pattern') {
+      return this.queue.push({ subject: resultSubject(result), id: result.id, data: encoder.encode(JSON.stringify(result)), count: 1, traceparent });
+    }
+    // A firing emits all its keys in one turn (one engine call), so a firing is complete at the end of the turn.
+    const key = `${result.analytic}|${result.partition}|${result.windowStart}|${result.windowEnd}|${result.firing}`;
+    let firing = this.firings.get(key);
+    if (!firing) {
+      if (this.firings.size === 0) setImmediate(() => this.queueFirings());
+      this.firings.set(key, (firing = { subject: resultSubject(result), results: [], traceparent }));
+    }
+    firing.results.push(result);
+    firing.traceparent ??= traceparent;
+    this.firingResults++;
+    return this.queue.buffered + this.firingResults < this.opts.highWater;
   }
 
   flush(): Promise<void> {
+    this.queueFirings();
     return this.queue.flush();
+  }
+
+  /** One message per firing, or per MAX_RESULTS_PER_MESSAGE results of it. */
+  private queueFirings(): void {
+    for (const f of this.firings.values()) {
+      for (let i = 0; i < f.results.length; i += MAX_RESULTS_PER_MESSAGE) {
+        const chunk = f.results.slice(i, i + MAX_RESULTS_PER_MESSAGE);
+        const id = chunk.length === 1 ? chunk[0]!.id : `${chunk[0]!.id}|n${chunk.length}`;
+        this.queue.push({ subject: f.subject, id, data: encoder.encode(JSON.stringify(chunk.length === 1 ? chunk[0] : chunk)), count: chunk.length, traceparent: f.traceparent });
+      }
+    }
+    this.firings.clear();
+    this.firingResults = 0;
   }
 
   /**
@@ -152,7 +200,7 @@ export class NatsResultSink implements ResultSink {
       if (o.traceparent !== undefined && tracer !== undefined && sampledFlag(o.traceparent) !== false) {
         // A traced result is published in a `nats.publish` span (until JetStream acknowledges it), and
         // the header carries that span's context, so the gateway's `gateway.fanout` is its child.
-        const acked = withTraceparent(tracer, 'nats.publish', o.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': o.subject, 'rtap.result.id': o.id }, (tp) => {
+        const acked = withTraceparent(tracer, 'nats.publish', o.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': o.subject, 'rtap.result.id': o.id, 'rtap.results': o.count }, (tp) => {
           message.traceparent = tp;
           return new Promise<void>((resolve, reject) => (message.onAck = (err) => (err ? reject(err) : resolve())));
         });

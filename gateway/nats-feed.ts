@@ -75,7 +75,7 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
   const consuming = (async () => {
     for await (const msg of messages) {
       try {
-        // One result, or the window results of one firing as a JSON array (NatsResultSink).
+        // One result, or the final results of one window as a JSON array (NatsResultSink).
         const parsed = JSON.parse(decoder.decode(msg.data)) as AnalyticsResult | AnalyticsResult[];
         const results = Array.isArray(parsed) ? parsed : [parsed];
         if (!results.every((r) => r?.kind === 'window' || r?.kind === 'pattern')) throw new Error('not a result');

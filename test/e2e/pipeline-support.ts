@@ -26,6 +26,8 @@ const nameOf = (r: AnalyticsResult): string => (r.kind === 'window' ? r.analytic
 export class ResultCollector {
   readonly byId = new Map<string, AnalyticsResult>();
   duplicates = 0;
+  /** The first ids delivered twice (for the failure message). */
+  readonly duplicateIds: string[] = [];
   /** Speculative 'update' results: not part of the exactly-once stream, so only counted. */
   updates = 0;
   private seen = 0;
@@ -60,7 +62,7 @@ export class ResultCollector {
           this.updates++;
           continue;
         }
-        if (this.byId.has(r.id)) this.duplicates++;
+        if (this.byId.has(r.id) && ++this.duplicates <= 5) this.duplicateIds.push(r.id);
         this.byId.set(r.id, r);
       }
     }
@@ -128,7 +130,7 @@ export function expectExactlyTheOracle(got: ResultCollector, expected: Analytics
   if (diffDir && (missing.length > 0 || extra.length > 0)) writeDiff(diffDir, got, want, missing, extra);
   expect(missing.slice(0, 5), `missing ${missing.length} of ${want.size}`).to.deep.equal([]);
   expect(extra.slice(0, 5), `${extra.length} unexpected`).to.deep.equal([]);
-  expect(got.duplicates, 'results delivered twice').to.equal(0);
+  expect(got.duplicates, `results delivered twice, e.g. ${got.duplicateIds.join(', ')}`).to.equal(0);
   const wrong: string[] = [];
   for (const [id, r] of want) if (JSON.stringify(stripTrace(got.byId.get(id)!)) !== JSON.stringify(r)) wrong.push(id);
   expect(wrong.slice(0, 3).map((id) => ({ got: got.byId.get(id), want: want.get(id) })), `${wrong.length} results differ`).to.deep.equal([]);

@@ -102,7 +102,7 @@ describe('gateway (integration: NATS + InfluxDB)', function () {
     expect(itemsFor(c.messages, 'alerts').find((x) => x.id === r.id)!.traceId).to.equal(traceparentFor(77).traceId);
   });
 
-  it('fans out every result of a firing that a node published as one message, each with the trace id', async () => {
+  it('fans out every final result of a window that a node published as one message, each with the trace id', async () => {
     const g = await gateway();
     const analytic = uniqueName('firing');
     const topic = `window.${analytic}`;

@@ -36,12 +36,12 @@ describe('NatsResultSink (real NATS JetStream)', () => {
     }
   });
 
-  it('publishes the window results of one firing as one message, once, also when replayed; large firings in chunks', async () => {
+  it('publishes the final results of one window as one message, once, also when replayed; large windows in chunks; late firings one by one', async () => {
     const analytic = uniqueName('itest').replace(/-/g, '_');
     const subject = `rtap.results.window.${analytic}`;
     const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
-    const firing = (keys: number, partition: number): WindowResult[] =>
-      Array.from({ length: keys }, (_, k) => buildWindowResult(analytic, partition, `/page-${k}`, 1_700_000_000_000, 1_700_000_005_000, 0, 'final', { count: k + 1 }));
+    const firing = (keys: number, partition: number, trigger: 'final' | 'late' = 'final'): WindowResult[] =>
+      Array.from({ length: keys }, (_, k) => buildWindowResult(analytic, partition, `/page-${k}`, 1_700_000_000_000, 1_700_000_005_000, trigger === 'final' ? 0 : 1, trigger, { count: k + 1 }));
     try {
       for (const r of firing(55, 0)) sink.offer(r); // one turn: one firing of partition 0
       for (const r of firing(MAX_RESULTS_PER_MESSAGE + 5, 1)) sink.offer(r); // a firing larger than one message
@@ -50,8 +50,11 @@ describe('NatsResultSink (real NATS JetStream)', () => {
       await sink.flush();
       expect(await storedCount(nc, subject), '1 message for partition 0, 2 chunks for partition 1').to.equal(3);
       expect(sink.status()).to.include({ buffered: 0, delivered: 55 + MAX_RESULTS_PER_MESSAGE + 5 + 55 });
-      const jsm = await nc.jetstreamManager();
-      const last = await jsm.streams.getMessage(RESULTS_STREAM, { last_by_subj: subject });
+      const lastFinal = await (await nc.jetstreamManager()).streams.getMessage(RESULTS_STREAM, { last_by_subj: subject });
+      for (const r of firing(3, 2, 'late')) sink.offer(r); // late corrections are per key and per event: one message each
+      await sink.flush();
+      expect(await storedCount(nc, subject)).to.equal(3 + 3);
+      const last = lastFinal;
       const chunk = JSON.parse(new TextDecoder().decode(last.data)) as WindowResult[];
       expect(chunk.map((r) => r.key)).to.deep.equal(Array.from({ length: 5 }, (_, k) => `/page-${MAX_RESULTS_PER_MESSAGE + k}`));
       expect(last.header.get('Nats-Msg-Id')).to.equal(`${chunk[0]!.id}|n5`);

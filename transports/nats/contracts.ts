@@ -4,8 +4,8 @@
 import type { AnalyticsResult } from '../../actors/results.ts';
 
 /**
- * JetStream stream holding every result: a message is one result, or a JSON array of the window
- * results of one firing (NatsResultSink). Its `Nats-Msg-Id` is made of the result ids, so re-emitted
+ * JetStream stream holding every result: a message is one result, or a JSON array of the final
+ * results of one window of one partition (NatsResultSink). Its `Nats-Msg-Id` is made of the result ids, so re-emitted
  * results are dropped.
  */
 export const RESULTS_STREAM = 'RTAP_RESULTS';

@@ -1,11 +1,12 @@
 // Publishes results to the JetStream stream RTAP_RESULTS with a Nats-Msg-Id made of what produced
 // them, so a result re-emitted after a crash (replay from the last checkpoint) is dropped by the
-// server as long as it arrives within the stream's duplicate window. The window results of one
-// firing (every key of one window of one analytic of one partition: all the pages of a page-views
-// window when it closes) leave as one message, a JSON array whose id is its first result's id and
-// its length: a replay emits the same firing with the same keys in the same order, so the same
-// message. (A firing that did arrive in pieces would get other ids, never lose results to
-// de-duplication.) A pattern result is a message of its own, with its own id.
+// server as long as it arrives within the stream's duplicate window. The final results of one
+// window of one analytic of one partition (all the pages of a page-views window when the watermark
+// closes it: one engine call emits every key) leave as one message, a JSON array whose id is its
+// first result's id and its length: a replay closes the same window with the same keys in the same
+// order, so it sends the same message. (A window whose finals did arrive in pieces would get other
+// ids, never lose results to de-duplication.) Every other result — pattern matches, early and late
+// firings, which are per key and per event — is a message of its own, with its own id.
 import { connect, type NatsConnection } from 'nats';
 import type { AnalyticsResult, WindowResult } from '../../actors/results.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
@@ -64,7 +65,7 @@ export class NatsResultSink implements ResultSink {
   updatesDropped = 0;
   private readonly pendingUpdates = new Map<string, WindowResult[]>();
   private updateFlushScheduled = false;
-  /** Window results of this turn, by firing; queued at the end of the turn (or by flush()). */
+  /** Final window results of this turn, by window; queued at the end of the turn (or by flush()). */
   private readonly firings = new Map<string, Firing>();
   private firingResults = 0;
 
@@ -85,11 +86,11 @@ export class NatsResultSink implements ResultSink {
       this.publishUpdate(result);
       return true;
     }
-    if (result.kind === 'pattern') {
+    if (result.kind === 'pattern' || result.trigger !== 'final') {
       return this.queue.push({ subject: resultSubject(result), id: result.id, data: encoder.encode(JSON.stringify(result)), count: 1, traceparent });
     }
-    // A firing emits all its keys in one turn (one engine call), so a firing is complete at the end of the turn.
-    const key = `${result.analytic}|${result.partition}|${result.windowStart}|${result.windowEnd}|${result.firing}`;
+    // One engine call closes a window for all its keys, so its finals are complete at the end of the turn.
+    const key = `${result.analytic}|${result.partition}|${result.windowStart}|${result.windowEnd}`;
     let firing = this.firings.get(key);
     if (!firing) {
       if (this.firings.size === 0) setImmediate(() => this.queueFirings());
@@ -106,7 +107,7 @@ export class NatsResultSink implements ResultSink {
     return this.queue.flush();
   }
 
-  /** One message per firing, or per MAX_RESULTS_PER_MESSAGE results of it. */
+  /** One message per closed window, or per MAX_RESULTS_PER_MESSAGE results of it. */
   private queueFirings(): void {
     for (const f of this.firings.values()) {
       for (let i = 0; i < f.results.length; i += MAX_RESULTS_PER_MESSAGE) {

@@ -18,6 +18,7 @@ import { ClusterWatch } from './cluster-watch.ts';
 import { LatencyProbe, now } from './latency-probe.ts';
 import { LINGER_MS, lanesFor, OpenLoopProducer } from './open-loop-producer.ts';
 import { compareWithOracle, expectedResults } from './oracle-check.ts';
+import { afterStep } from './knee.ts';
 import { RateSchedule } from './rate-schedule.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
 import { discoverServers, MACHINE, ProcessSampler } from './report/process-sampler.ts';
@@ -139,13 +140,14 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === 0) {
           const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), probe.combined.takeInterval()?.p99 ?? 0, scenario.max.p99LimitMs);
           steps.push(verdict);
-          progress.log(`step ${steps.length}: ${Math.round(verdict.ratePerS)}/s → p99 ${verdict.p99.toFixed(1)} ms, lag growth ${Math.round(verdict.lagGrowthPerS)}/s: ${verdict.ok ? 'ok' : 'KNEE'}`);
-          if (!verdict.ok || steps.length >= scenario.max.maxSteps) {
-            const last = steps.filter((x) => x.ok).pop();
-            knee = { ratePerS: last?.ratePerS ?? 0, reason: verdict.ok ? `no knee up to ${Math.round(verdict.ratePerS)}/s (step limit)` : `at ${Math.round(verdict.ratePerS)}/s: ${verdict.p99 > scenario.max.p99LimitMs ? `p99 ${verdict.p99.toFixed(1)} ms > ${scenario.max.p99LimitMs} ms` : `lag grew ${Math.round(verdict.lagGrowthPerS)}/s`}`, steps };
+          const after = afterStep(steps, scenario.max);
+          const what = 'knee' in after ? 'KNEE' : verdict.ok ? 'ok' : 'broke a bound: repeating the step';
+          progress.log(`step ${steps.length}: ${Math.round(verdict.ratePerS)}/s → p99 ${verdict.p99.toFixed(1)} ms, lag growth ${Math.round(verdict.lagGrowthPerS)}/s: ${what}`);
+          if ('knee' in after) {
+            knee = { ...after.knee, steps };
             durationS = s;
           } else {
-            schedule.append(s + 1, verdict.ratePerS * scenario.max.factor);
+            schedule.append(s + 1, after.nextRatePerS);
           }
         }
       }

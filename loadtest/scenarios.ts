@@ -46,8 +46,9 @@ export const SCENARIOS: Record<string, Scenario> = {
   '50k': steady('50k', 50_000, 60, 'Throughput goal: 50,000 events/s sustained with bounded lag.'),
   max: {
     name: 'max',
-    description: "After 15 s of warm-up at the original README's 200 events/s, raises the rate ×1.25 every 15 s (up to ~34,000/s) until the consumer lag grows without bound or p99 passes 100 ms; reports the knee.",
-    durationS: 15 + 24 * 15,
+    description: "After 15 s of warm-up at the original README's 200 events/s, raises the rate ×1.25 every 15 s (up to ~34,000/s) until the consumer lag grows without bound or p99 passes 100 ms in a step and in its repeat; reports the knee.",
+    // 24 rates, and room for a few repeated steps.
+    durationS: 15 + 30 * 15,
     warmupS: 15,
     segments: [{ fromS: 0, rate: 200 }],
     nodes: 2,

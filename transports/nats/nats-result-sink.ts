@@ -44,7 +44,7 @@ interface Outgoing {
   traceparent: string | undefined;
 }
 
-interface Firing {
+interface WindowFinals {
   subject: string;
   results: WindowResult[];
   traceparent: string | undefined;
@@ -66,8 +66,8 @@ export class NatsResultSink implements ResultSink {
   private readonly pendingUpdates = new Map<string, WindowResult[]>();
   private updateFlushScheduled = false;
   /** Final window results of this turn, by window; queued at the end of the turn (or by flush()). */
-  private readonly firings = new Map<string, Firing>();
-  private firingResults = 0;
+  private readonly finals = new Map<string, WindowFinals>();
+  private finalsCount = 0;
 
   constructor(private readonly opts: NatsResultSinkOptions) {
     this.queue = new DeliveryQueue<Outgoing>({
@@ -91,33 +91,33 @@ export class NatsResultSink implements ResultSink {
     }
     // One engine call closes a window for all its keys, so its finals are complete at the end of the turn.
     const key = `${result.analytic}|${result.partition}|${result.windowStart}|${result.windowEnd}`;
-    let firing = this.firings.get(key);
-    if (!firing) {
-      if (this.firings.size === 0) setImmediate(() => this.queueFirings());
-      this.firings.set(key, (firing = { subject: resultSubject(result), results: [], traceparent }));
+    let window = this.finals.get(key);
+    if (!window) {
+      if (this.finals.size === 0) setImmediate(() => this.queueFinals());
+      this.finals.set(key, (window = { subject: resultSubject(result), results: [], traceparent }));
     }
-    firing.results.push(result);
-    firing.traceparent ??= traceparent;
-    this.firingResults++;
-    return this.queue.buffered + this.firingResults < this.opts.highWater;
+    window.results.push(result);
+    window.traceparent ??= traceparent;
+    this.finalsCount++;
+    return this.queue.buffered + this.finalsCount < this.opts.highWater;
   }
 
   flush(): Promise<void> {
-    this.queueFirings();
+    this.queueFinals();
     return this.queue.flush();
   }
 
   /** One message per closed window, or per MAX_RESULTS_PER_MESSAGE results of it. */
-  private queueFirings(): void {
-    for (const f of this.firings.values()) {
+  private queueFinals(): void {
+    for (const f of this.finals.values()) {
       for (let i = 0; i < f.results.length; i += MAX_RESULTS_PER_MESSAGE) {
         const chunk = f.results.slice(i, i + MAX_RESULTS_PER_MESSAGE);
         const id = chunk.length === 1 ? chunk[0]!.id : `${chunk[0]!.id}|n${chunk.length}`;
         this.queue.push({ subject: f.subject, id, data: encoder.encode(JSON.stringify(chunk.length === 1 ? chunk[0] : chunk)), count: chunk.length, traceparent: f.traceparent });
       }
     }
-    this.firings.clear();
-    this.firingResults = 0;
+    this.finals.clear();
+    this.finalsCount = 0;
   }
 
   /**

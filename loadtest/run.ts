@@ -18,7 +18,7 @@ import { ClusterWatch } from './cluster-watch.ts';
 import { LatencyProbe, now } from './latency-probe.ts';
 import { LINGER_MS, lanesFor, OpenLoopProducer } from './open-loop-producer.ts';
 import { compareWithOracle, expectedResults } from './oracle-check.ts';
-import { afterStep } from './knee.ts';
+import { afterStep, judgeStep } from './knee.ts';
 import { RateSchedule } from './rate-schedule.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
 import { discoverServers, MACHINE, ProcessSampler } from './report/process-sampler.ts';
@@ -255,17 +255,6 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     await deleteTopics(cluster).catch(() => undefined);
     await tracing.shutdown();
   }
-}
-
-/** One step of `max`: `p99` (updates and alerts) and how fast the lag grew, over the step's second half. */
-function judgeStep(window: SecondSample[], ratePerS: number, p99: number, p99LimitMs: number): { ratePerS: number; p99: number; lagGrowthPerS: number; ok: boolean } {
-  const half = window.slice(Math.floor(window.length / 2));
-  const first = half[0]?.lag ?? 0;
-  const last = half[half.length - 1]?.lag ?? 0;
-  const lagGrowthPerS = half.length > 1 ? (last - first) / (half.length - 1) : 0;
-  // Bounded lag: not growing by more than 1 % of the rate per second, or under a second of input.
-  const lagOk = lagGrowthPerS <= ratePerS * 0.01 || last < ratePerS;
-  return { ratePerS, p99, lagGrowthPerS, ok: lagOk && p99 <= p99LimitMs };
 }
 
 async function runFailover(cluster: TestCluster, f: NonNullable<Scenario['failover']>, t0: number, sampler: ProcessSampler, notes: string[], stopped: () => boolean): Promise<void> {

@@ -201,22 +201,24 @@ export class PartitionActor extends Actor<PartitionMsg> {
    * message (NatsResultSink batches per turn).
    */
   private updatesNowOrLater(): void {
-    const interval = this.opts.updateIntervalMs;
     const now = this.context.clock.now();
-    const slot = Math.floor(now / interval) * interval;
+    const slot = this.updatesSlot(now);
     // A clock stepped backwards counts as quiet: it must not hold updates back for the step.
     if (slot !== this.lastUpdatesSlot) {
       this.emitUpdates();
       return;
     }
     this.updatesDue = true;
-    this.context.timers.startSingle('updates', { type: 'updates' }, slot + interval - now);
+    this.context.timers.startSingle('updates', { type: 'updates' }, slot + this.opts.updateIntervalMs - now);
+  }
+
+  private updatesSlot(now: number): number {
+    return Math.floor(now / this.opts.updateIntervalMs) * this.opts.updateIntervalMs;
   }
 
   /** Into the engine's results; the caller offers them. */
   private emitUpdates(): void {
-    const interval = this.opts.updateIntervalMs;
-    this.lastUpdatesSlot = Math.floor(this.context.clock.now() / interval) * interval;
+    this.lastUpdatesSlot = this.updatesSlot(this.context.clock.now());
     this.engine.emitUpdates();
   }
 

@@ -273,6 +273,28 @@ describe('ActorSystem', () => {
       expect(clock.pendingTimers).to.equal(0);
     });
 
+    it('starts a periodic timer after its initial delay, then runs it every interval', async () => {
+      const { system, clock } = testSystem();
+      const rec = instances<Recorder<string>>();
+      class Ticker extends Recorder<string> {
+        override preStart(): void {
+          this.context.timers.startPeriodic('tick', 'tick', 40, 15);
+        }
+      }
+      system.spawn(rec.make(() => new Ticker()));
+      await flush();
+      clock.advance(14);
+      await flush();
+      expect(rec.last().seen).to.deep.equal([]);
+      clock.advance(1); // 15: the first tick
+      await flush();
+      expect(rec.last().seen).to.deep.equal(['tick']);
+      clock.advance(40 + 40); // 95: two more
+      await flush();
+      expect(rec.last().seen).to.deep.equal(['tick', 'tick', 'tick']);
+      await system.terminate();
+    });
+
     it('cancels timers on stop and on restart', async () => {
       const { system, clock } = testSystem();
       const rec = instances<Recorder<string>>();

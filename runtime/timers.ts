@@ -5,8 +5,11 @@ import type { Clock, TimerHandle } from './clock.ts';
 export interface Timers<Msg> {
   /** Sends `msg` to self once after `delayMs`; replaces an existing timer with the same key. */
   startSingle(key: string, msg: Msg, delayMs: number): void;
-  /** Sends `msg` to self every `intervalMs` (fixed delay); replaces an existing timer with the key. */
-  startPeriodic(key: string, msg: Msg, intervalMs: number): void;
+  /**
+   * Sends `msg` to self every `intervalMs` (fixed delay), the first time after `initialDelayMs`
+   * (default: one interval); replaces an existing timer with the key.
+   */
+  startPeriodic(key: string, msg: Msg, intervalMs: number, initialDelayMs?: number): void;
   cancel(key: string): void;
   cancelAll(): void;
   isActive(key: string): boolean;
@@ -40,8 +43,9 @@ export class TimerScheduler<Msg> implements Timers<Msg> {
     this.entries.set(key, entry);
   }
 
-  startPeriodic(key: string, msg: Msg, intervalMs: number): void {
+  startPeriodic(key: string, msg: Msg, intervalMs: number, initialDelayMs = intervalMs): void {
     if (!(intervalMs > 0)) throw new RangeError(`timer interval must be > 0, got ${intervalMs}`);
+    if (!(initialDelayMs >= 0)) throw new RangeError(`timer initial delay must be >= 0, got ${initialDelayMs}`);
     this.cancel(key);
     const entry: Entry = { handle: undefined };
     const tick = (): void => {
@@ -49,7 +53,7 @@ export class TimerScheduler<Msg> implements Timers<Msg> {
       entry.handle = this.clock.setTimeout(tick, intervalMs);
       this.self.tell(msg);
     };
-    entry.handle = this.clock.setTimeout(tick, intervalMs);
+    entry.handle = this.clock.setTimeout(tick, initialDelayMs);
     this.entries.set(key, entry);
   }
 

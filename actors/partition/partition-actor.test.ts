@@ -5,7 +5,7 @@ import { EventCodec } from '../events/index.ts';
 import type { RtapEvent } from '../events/index.ts';
 import type { AnalyticsResult, WindowResult } from '../results.ts';
 import { generateEvents } from '../testkit/index.ts';
-import { PartitionActor, type CheckpointOutcome, type PartitionMsg } from './partition-actor.ts';
+import { PartitionActor, checkpointPhase, type CheckpointOutcome, type PartitionMsg } from './partition-actor.ts';
 import type { DeadLetter, PartitionPorts, SourceRecord } from './ports.ts';
 
 const codec = new EventCodec();
@@ -129,6 +129,27 @@ describe('PartitionActor', () => {
     await settle();
     return { ref, input };
   }
+
+  it('phases the first checkpoint of each partition so that partitions assigned together do not snapshot together', () => {
+    for (const n of [2, 6, 12, 48]) {
+      const phases = Array.from({ length: n }, (_, p) => checkpointPhase(p)).sort((a, b) => a - b);
+      for (const f of phases) expect(f).to.be.greaterThan(0).and.at.most(1);
+      // Golden-ratio spacing: no two of n consecutive partitions closer than ~1/(3n) of the interval.
+      const gaps = phases.slice(1).map((f, i) => f - phases[i]!);
+      expect(Math.min(...gaps), `n=${n}`).to.be.greaterThan(1 / (3 * n));
+    }
+  });
+
+  it('takes its first checkpoint at its phase of the interval', async () => {
+    const ports = new FakePorts();
+    await startFromScratch(ports);
+    clock.advance(Math.ceil(10_000 * checkpointPhase(PARTITION)) - 1);
+    await settle();
+    expect(ports.committed).to.equal(-1);
+    clock.advance(1);
+    await settle();
+    expect(ports.committed).to.equal(2_000);
+  });
 
   it('checkpoints in order: flush results, save the snapshot, then commit the next offset', async () => {
     const ports = new FakePorts();

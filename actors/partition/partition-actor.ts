@@ -109,7 +109,10 @@ export class PartitionActor extends Actor<PartitionMsg> {
     }
     // Without a usable snapshot the state is empty, so the input is read from its beginning.
     this.epoch = ports.source.seek(partition, restored ? this.lastOffset + 1 : undefined);
-    this.context.timers.startPeriodic('checkpoint', { type: 'checkpoint' }, this.opts.checkpointIntervalMs);
+    // Partitions assigned together would otherwise snapshot in the same event-loop turn every
+    // interval (a stall of all their snapshot times at once): each starts at its own phase.
+    const interval = this.opts.checkpointIntervalMs;
+    this.context.timers.startPeriodic('checkpoint', { type: 'checkpoint' }, interval, interval * checkpointPhase(partition));
     this.context.timers.startPeriodic('tick', { type: 'tick' }, this.opts.tickIntervalMs);
     this.context.log.info('partition started', { partition, from: restored ? this.lastOffset + 1 : 'beginning', snapshotSeq: restored ? loaded!.info.seq : null });
   }
@@ -308,4 +311,13 @@ export class PartitionActor extends Actor<PartitionMsg> {
     })();
     return this.inFlight;
   }
+}
+
+/**
+ * Where in the checkpoint interval a partition's first checkpoint falls, in (0, 1]: the golden
+ * ratio's fractional multiples spread any number of consecutive partitions evenly, whatever the
+ * partition count (which a partition actor does not know).
+ */
+export function checkpointPhase(partition: number): number {
+  return 1 - (((partition + 1) * 0.6180339887498949) % 1);
 }

@@ -124,6 +124,19 @@ export function* generateEvents(opts: GeneratorOptions = {}): Generator<Generate
   let tick = 0;
   let eventSeq = 0;
   const pending: GeneratedItem[] = [];
+  const nextId = (): string => `${seedTag}-${eventSeq++}`;
+  // Built as plain literals (no spread of a shared base object): the load generator makes tens of
+  // thousands of these a second, on the cores it shares with the pipeline it measures.
+  const pageView = (user: UserState, eventTime: number, page: string, referrer: string | null): RtapEvent => ({
+    eventId: nextId(),
+    userId: user.id,
+    sessionId: sessionOf(user),
+    eventTime,
+    source: 'loadtest',
+    type: 'PageView',
+    page,
+    referrer,
+  });
 
   const isQuiet = (partition: number, wall: number): boolean => {
     const rel = wall - startTime;
@@ -140,21 +153,13 @@ export function* generateEvents(opts: GeneratorOptions = {}): Generator<Generate
     const partition = partitionOf[ui] as number;
     if (isQuiet(partition, wallTime)) continue;
 
-    const base = (type: RtapEvent['type'], eventTime: number) => ({
-      eventId: `${seedTag}-${eventSeq++}`,
-      userId: user.id,
-      sessionId: user.session ?? `${user.id}-s${user.sessions}`,
-      eventTime,
-      source: 'loadtest',
-      type,
-    });
     let eventTime = wallTime;
     if (rnd.chance(lateRatio)) eventTime -= 2000 + rnd.int(lateMaxMs);
     else if (rnd.chance(disorderRatio)) eventTime -= rnd.int(disorderMs);
 
     if (rnd.chance(badRatio)) {
       const reason = BAD_REASONS[rnd.int(BAD_REASONS.length)] as DlqReason;
-      const valid = codec.encode({ ...base('PageView', eventTime), type: 'PageView', page: '/', referrer: null });
+      const valid = codec.encode(pageView(user, eventTime, '/', null));
       let bytes: Buffer;
       switch (reason) {
         case 'bad-magic':
@@ -173,18 +178,17 @@ export function* generateEvents(opts: GeneratorOptions = {}): Generator<Generate
           break;
         default:
           // Decodes fine, but its timestamp is an hour ahead of the wall clock.
-          bytes = codec.encode({ ...base('PageView', wallTime + 3_600_000), type: 'PageView', page: '/', referrer: null });
+          bytes = codec.encode(pageView(user, wallTime + 3_600_000, '/', null));
       }
       pending.push({ kind: 'bad', partition, offset: offsets[partition]!++, wallTime, bytes, reason });
     } else if (rnd.chance(burstRatio) && ui < botCount) {
       // A bot: burstSize page views spread over burstSpanMs of event time.
       const spacing = Math.floor(burstSpanMs / burstSize);
       for (let b = 0; b < burstSize; b++) {
-        const event: RtapEvent = { ...base('PageView', eventTime + b * spacing), type: 'PageView', page: `/product/${rnd.int(PRODUCTS)}`, referrer: null };
-        pending.push({ kind: 'event', partition, offset: offsets[partition]!++, wallTime, event });
+        pending.push({ kind: 'event', partition, offset: offsets[partition]!++, wallTime, event: pageView(user, eventTime + b * spacing, `/product/${rnd.int(PRODUCTS)}`, null) });
       }
     } else {
-      const event = nextUserEvent(rnd, user, base, eventTime);
+      const event = nextUserEvent(rnd, user, nextId, pageView, eventTime);
       pending.push({ kind: 'event', partition, offset: offsets[partition]!++, wallTime, event });
     }
     for (const item of pending) {
@@ -196,36 +200,39 @@ export function* generateEvents(opts: GeneratorOptions = {}): Generator<Generate
   }
 }
 
-type BaseFn = (type: RtapEvent['type'], eventTime: number) => Omit<RtapEvent, 'type'> & { type: RtapEvent['type'] };
+const sessionOf = (user: UserState): string => user.session ?? `${user.id}-s${user.sessions}`;
+
+type PageViewFn = (user: UserState, eventTime: number, page: string, referrer: string | null) => RtapEvent;
 
 /** One step of a user's session: the funnel and abandonment paths come from these odds. */
-function nextUserEvent(rnd: SeededRandom, user: UserState, base: BaseFn, eventTime: number): RtapEvent {
+function nextUserEvent(rnd: SeededRandom, user: UserState, nextId: () => string, pageView: PageViewFn, eventTime: number): RtapEvent {
   if (user.session === null) {
     user.sessions++;
     user.session = `${user.id}-s${user.sessions}`;
     user.viewedProduct = false;
     user.inCart = false;
-    return { ...base('Session', eventTime), type: 'Session', action: 'start' };
+    return { eventId: nextId(), userId: user.id, sessionId: user.session, eventTime, source: 'loadtest', type: 'Session', action: 'start' };
   }
   const r = rnd.next();
   if (user.inCart && r < 0.25) {
     user.inCart = false;
-    return { ...base('Conversion', eventTime), type: 'Conversion', orderId: `o-${user.session}-${rnd.int(1e6)}`, value: (1 + rnd.int(50000)) / 100, currency: 'EUR' };
+    const eventId = nextId();
+    return { eventId, userId: user.id, sessionId: user.session, eventTime, source: 'loadtest', type: 'Conversion', orderId: `o-${user.session}-${rnd.int(1e6)}`, value: (1 + rnd.int(50000)) / 100, currency: 'EUR' };
   }
   if (r < 0.1) {
     // Ends the session; a full cart left behind is a cart abandonment.
-    const event: RtapEvent = { ...base('Session', eventTime), type: 'Session', action: 'end' };
+    const event: RtapEvent = { eventId: nextId(), userId: user.id, sessionId: user.session, eventTime, source: 'loadtest', type: 'Session', action: 'end' };
     user.session = null;
     return event;
   }
   if (user.viewedProduct && r < 0.3) {
     user.inCart = true;
-    return { ...base('PageView', eventTime), type: 'PageView', page: '/cart', referrer: '/product' };
+    return pageView(user, eventTime, '/cart', '/product');
   }
   if (r < 0.65) {
     user.viewedProduct = true;
-    return { ...base('PageView', eventTime), type: 'PageView', page: `/product/${rnd.int(PRODUCTS)}`, referrer: null };
+    return pageView(user, eventTime, `/product/${rnd.int(PRODUCTS)}`, null);
   }
-  if (r < 0.9) return { ...base('PageView', eventTime), type: 'PageView', page: PAGES[rnd.int(PAGES.length)] as string, referrer: null };
-  return { ...base('Custom', eventTime), type: 'Custom', name: 'click', attributes: { target: `btn-${rnd.int(10)}` } };
+  if (r < 0.9) return pageView(user, eventTime, PAGES[rnd.int(PAGES.length)] as string, null);
+  return { eventId: nextId(), userId: user.id, sessionId: user.session, eventTime, source: 'loadtest', type: 'Custom', name: 'click', attributes: { target: `btn-${rnd.int(10)}` } };
 }

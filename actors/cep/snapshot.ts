@@ -4,8 +4,11 @@ import { KeyHeap } from '../collections/key-heap.ts';
 import { PartialMatch } from './nfa.ts';
 import type { MatchNode, StoredEvent } from './nfa.ts';
 import type { KeyState, OperatorState } from './state.ts';
+import { decodeDeadlines, encodeDeadlines, type EncodedDeadlines } from './deadline-queue-codec.ts';
 
-const VERSION = 2;
+const VERSION = 3;
+/** Version 2 wrote the deadline queue as [time, key] pairs; it still restores. */
+const READABLE = [2, 3];
 
 type NodeRow = [event: number, stage: number, prev: number];
 type EventRow = [event: unknown, eventId: string, offset: number, time: number, seq: number];
@@ -21,7 +24,7 @@ interface Encoded {
   events: EventRow[];
   nodes: NodeRow[];
   keys: KeyRow[];
-  deadlines: [number, string][];
+  deadlines: EncodedDeadlines | [number, string][];
   counters: OperatorState<unknown>['counters'];
 }
 
@@ -63,7 +66,7 @@ export function encodeState<E>(s: OperatorState<E>): Uint8Array {
     events,
     nodes,
     keys,
-    deadlines: s.deadlineTimes.slice(s.deadlineHead).map((t, i) => [t, s.deadlineKeys[s.deadlineHead + i] ?? '']),
+    deadlines: encodeDeadlines(s.deadlineTimes, (i) => s.deadlineKeys[i] ?? '', s.deadlineHead),
     counters: { ...s.counters },
   };
   return new TextEncoder().encode(JSON.stringify(enc));
@@ -71,7 +74,7 @@ export function encodeState<E>(s: OperatorState<E>): Uint8Array {
 
 export function decodeState<E>(bytes: Uint8Array): OperatorState<E> {
   const enc = JSON.parse(new TextDecoder().decode(bytes)) as Encoded;
-  if (enc.v !== VERSION) throw new Error(`unsupported CEP snapshot version ${String(enc.v)}`);
+  if (!READABLE.includes(enc.v)) throw new Error(`unsupported CEP snapshot version ${String(enc.v)}`);
   const events: StoredEvent<E>[] = enc.events.map(([event, eventId, offset, time, seq]) => ({
     event: event === null ? null : (event as E), eventId, offset, time, seq,
   }));
@@ -95,12 +98,13 @@ export function decodeState<E>(bytes: Uint8Array): OperatorState<E> {
       }),
     });
   }
+  const deadlines = decodeDeadlines(enc.deadlines);
   return {
     watermark: enc.watermark ?? -Infinity,
     pending: decodePending<E>(enc.pending),
     keys,
-    deadlineTimes: enc.deadlines.map(([t]) => t),
-    deadlineKeys: enc.deadlines.map(([, key]) => key),
+    deadlineTimes: deadlines.times,
+    deadlineKeys: deadlines.keys,
     deadlineHead: 0,
     counters: { ...enc.counters },
   };

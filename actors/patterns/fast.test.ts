@@ -70,6 +70,35 @@ describe('built-in patterns: specialised operators == generic NFA operator', () 
     }
   }
 
+  it('restores snapshots of the previous format (deadline queue as [time, key] pairs)', () => {
+    const steps = randomSteps(7, { users: 6, events: 1500, maxGapMs: 90_000, disorderMs: 20_000, burstChance: 0.03 });
+    const half = Math.floor(steps.length / 2);
+    /** Rewrites a snapshot into the previous format: version `to`, deadlines as pairs. */
+    const downgrade = (bytes: Uint8Array, from: unknown, to: unknown): Uint8Array => {
+      const enc = JSON.parse(new TextDecoder().decode(bytes)) as { v: unknown; deadlines: { keys: string[]; key: number[]; dt: number[] } };
+      expect(enc.v).to.equal(from);
+      let t = 0;
+      const pairs = enc.deadlines.dt.map((dt, i) => [(t += dt), enc.deadlines.keys[enc.deadlines.key[i]!]]);
+      expect(pairs.length, 'a non-empty queue').to.be.greaterThan(0);
+      return new TextEncoder().encode(JSON.stringify({ ...enc, v: to, deadlines: pairs }));
+    };
+    const p = { within: 300_000, threshold: 20 };
+    for (const [name, m] of Object.entries(makers)) {
+      const impls: [string, () => Operator<RtapEvent>, unknown, unknown][] = [
+        ['fast', () => m.fast(p), `fast2:${name}`, `fast1:${name}`],
+        ['nfa', () => m.nfa(p), 3, 2],
+      ];
+      for (const [impl, make, from, to] of impls) {
+        const live = make();
+        replay(() => live, steps.slice(0, half), new Set(), () => undefined);
+        const restored = make();
+        restored.restore(downgrade(live.snapshot(), from, to));
+        const rest = steps.slice(half);
+        expect(trace(() => restored, rest, new Set()), `${impl} ${name}`).to.deep.equal(trace(() => live, rest, new Set()));
+      }
+    }
+  });
+
   it('rejects the same parameters as the DSL', () => {
     expect(() => funnelPattern({ partition: 0 }, { withinMs: 0 })).to.throw('within(0)');
     expect(() => burstPattern({ partition: 0 }, { threshold: 1.5 })).to.throw('times(1.5');

@@ -31,6 +31,7 @@ import type { PatternResult } from '../results.ts';
 import { SlotHeap } from '../cep/buffer.ts';
 import type { Counters } from '../cep/state.ts';
 import { compilePattern } from '../cep/compile.ts';
+import { decodeDeadlines, encodeDeadlines, type EncodedDeadlines } from '../cep/deadline-queue-codec.ts';
 import { DEFAULT_MAX_PARTIALS_PER_KEY } from '../cep/operator.ts';
 import type { Pattern } from '../cep/pattern.ts';
 
@@ -143,7 +144,8 @@ interface Encoded {
   /** Heap array order, kept as is: [time, offset, role, user, eventId]. */
   pending: [number, number, number, string, string][];
   keys: KeyRow[];
-  deadlines: [number, string][];
+  /** fast1 snapshots: [time, key] pairs. */
+  deadlines: EncodedDeadlines | [number, string][];
   counters: Counters;
 }
 
@@ -307,14 +309,15 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     }
     const p = this.pending;
     const enc: Encoded = {
-      v: `fast1:${this.name}`,
+      v: `fast2:${this.name}`,
       watermark: fin(this.watermark),
       pending: p.rows(),
       keys,
-      deadlines: this.deadlineTimes.slice(this.deadlineHead).map((t, i) => {
-        const j = this.deadlineHead + i;
-        return [t, this.expiryEmits ? (this.deadlineKeys[j] as string) : (this.deadlineStates[j] as UserState).key];
-      }),
+      deadlines: encodeDeadlines(
+        this.deadlineTimes,
+        this.expiryEmits ? (j) => this.deadlineKeys[j] as string : (j) => (this.deadlineStates[j] as UserState).key,
+        this.deadlineHead,
+      ),
       counters: { ...this.counters },
     };
     return new TextEncoder().encode(JSON.stringify(enc));
@@ -322,7 +325,7 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
 
   restore(bytes: Uint8Array): void {
     const enc = JSON.parse(new TextDecoder().decode(bytes)) as Encoded;
-    if (enc.v !== `fast1:${this.name}`) throw new Error(`unsupported ${this.name} snapshot version ${String(enc.v)}`);
+    if (enc.v !== `fast2:${this.name}` && enc.v !== `fast1:${this.name}`) throw new Error(`unsupported ${this.name} snapshot version ${String(enc.v)}`);
     this.watermark = enc.watermark ?? -Infinity;
     this.pending = SlotHeap.fromRows(enc.pending);
     this.keys = new Map();
@@ -344,11 +347,12 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
       }
       this.keys.set(key, ks);
     }
-    this.deadlineTimes = enc.deadlines.map(([t]) => t);
-    this.deadlineKeys = this.expiryEmits ? enc.deadlines.map(([, k]) => k) : [];
+    const deadlines = decodeDeadlines(enc.deadlines);
+    this.deadlineTimes = deadlines.times;
+    this.deadlineKeys = this.expiryEmits ? deadlines.keys : [];
     // A state freed before the snapshot: an empty placeholder (its entries are skipped).
     const dead = new UserState();
-    this.deadlineStates = this.expiryEmits ? [] : enc.deadlines.map(([, k]) => this.keys.get(k) ?? dead);
+    this.deadlineStates = this.expiryEmits ? [] : deadlines.keys.map((k) => this.keys.get(k) ?? dead);
     this.deadlineHead = 0;
     this.counters = { ...enc.counters };
   }

@@ -76,7 +76,7 @@ loadtest: node_modules/.rtap-installed ## Load test: make loadtest SCENARIO=smok
 	@test -n "$(SCENARIO)" || { echo "loadtest: set SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout"; exit 2; }
 	DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PROFILE='$(PROFILE)' node --import tsx --max-old-space-size=12288 loadtest/run.ts $(SCENARIO)
 
-bench: node_modules/.rtap-installed ## Benchmarks: actor runtime and analytics (no servers)
+bench: node_modules/.rtap-installed ## Benchmarks: actor runtime, analytics, checkpoint snapshots (no servers)
 	npm run bench
 
 clean: cluster-down ## Stop everything and delete this checkout's server data and logs (.run)

@@ -279,29 +279,40 @@ async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, cl
   for (let i = 0; i < f.clients; i++) {
     const c = await TestWsClient.connect(url);
     const slow = i < f.slow;
-    c.onMessage = (m) => {
-      const msg = m as { type: string; items?: Array<{ kind: string; partition: number; offsets?: number[] }> };
-      fanoutFrames++;
-      if (msg.type !== 'batch' || !msg.items) return;
-      const at = now();
-      for (const r of msg.items) {
-        const last = r.offsets?.[r.offsets.length - 1];
-        const sent = r.kind === 'pattern' && last !== undefined ? times.timeOf(r.partition, last) : undefined;
-        if (sent !== undefined) alerts.record(at - sent, sent >= measureFrom);
-      }
-    };
+    // Every reading client reads every frame; one in FANOUT_MEASURE_EVERY also parses them and
+    // measures its alerts. Parsing in all of them would make this process (sharing the cores with
+    // the gateway it measures) the bottleneck: real dashboards parse on their own machines.
+    if (!slow && (i - f.slow) % FANOUT_MEASURE_EVERY !== 0) {
+      c.onText = () => {
+        fanoutFrames++;
+      };
+    } else {
+      c.onMessage = (m) => {
+        const msg = m as { type: string; items?: Array<{ kind: string; partition: number; offsets?: number[] }> };
+        fanoutFrames++;
+        if (msg.type !== 'batch' || !msg.items) return;
+        const at = now();
+        for (const r of msg.items) {
+          const last = r.offsets?.[r.offsets.length - 1];
+          const sent = r.kind === 'pattern' && last !== undefined ? times.timeOf(r.partition, last) : undefined;
+          if (sent !== undefined) alerts.record(at - sent, sent >= measureFrom);
+        }
+      };
+    }
     c.send({ type: 'subscribe', topics: ['window.page-views', 'alerts'] });
     if (slow) c.pause();
     clients.push(c);
   }
 }
 let fanoutFrames = 0;
+/** One reading client in this many measures alert latency (client 0 after the slow ones, 10, 20, …). */
+const FANOUT_MEASURE_EVERY = 10;
 
 async function fanoutSummary(f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], port: number, alerts: LatencyRecorder, notes: string[]): Promise<NonNullable<RunReport['fanout']>> {
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   const a = alerts.summary();
-  notes.push(`fan-out: alerts at the ${f.clients - f.slow} reading clients: p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms over ${a.count} deliveries`);
+  notes.push(`fan-out: alerts at ${Math.ceil((f.clients - f.slow) / FANOUT_MEASURE_EVERY)} of the ${f.clients - f.slow} reading clients (every ${FANOUT_MEASURE_EVERY}th; all of them read every frame): p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms over ${a.count} deliveries`);
   return {
     clients: f.clients,
     slowClients: f.slow,

@@ -78,7 +78,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   fanout: {
     name: 'fanout',
-    description: 'Fan-out: 300 WebSocket clients (30 of them never read) on page views and alerts, at 2,000 events/s.',
+    description: 'Fan-out: 300 WebSocket clients (30 of them never read; every 10th reader measures its alerts) on page views and alerts, at 2,000 events/s.',
     durationS: 60,
     warmupS: WARMUP_S,
     segments: [{ fromS: 0, rate: 2_000 }],

@@ -9,6 +9,8 @@ export class TestWsClient {
   readonly messages: unknown[] = [];
   /** When set, each parsed message goes here instead of into `messages` (long-running clients). */
   onMessage: ((message: unknown) => void) | undefined;
+  /** When set, each text message goes here unparsed, before anything else (clients that only count). */
+  onText: ((payload: Buffer) => void) | undefined;
   private buf: Buffer = Buffer.alloc(0);
   private fragments: Buffer[] = [];
   private waiters: (() => void)[] = [];
@@ -125,7 +127,10 @@ export class TestWsClient {
       else if (opcode === 0x8) this.close();
       else if (opcode === 0x1 || opcode === 0x0) {
         this.fragments.push(Buffer.from(payload));
-        if (fin) {
+        if (fin && this.onText) {
+          this.onText(this.fragments.length === 1 ? this.fragments[0]! : Buffer.concat(this.fragments));
+          this.fragments = [];
+        } else if (fin) {
           const text = (this.fragments.length === 1 ? this.fragments[0]! : Buffer.concat(this.fragments)).toString('utf8');
           if (this.onMessage) this.onMessage(JSON.parse(text));
           else this.messages.push(JSON.parse(text));

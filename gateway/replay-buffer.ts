@@ -18,9 +18,9 @@ export class ReplayBuffer {
     return this.entries.size;
   }
 
-  push(item: DeliveredResult, now: number): void {
+  /** `key`: the item's conflation key, when the caller has it already. */
+  push(item: DeliveredResult, now: number, key = conflationKey(item)): void {
     if (this.max === 0) return;
-    const key = conflationKey(item);
     const prev = this.entries.get(key);
     if (prev) {
       // An older firing arriving after a newer one must not replace it.

@@ -11,7 +11,7 @@ import type { ClusterTracker } from './cluster-view.ts';
 import type { ClientMessage, DeliveredResult, ServerMessage } from './protocol.ts';
 import { ALERTS_TOPIC, ALL_RESULTS_TOPIC, CLUSTER_TOPIC, isValidTopic, topicsOf } from './protocol.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
-import { SlowClientQueue } from './slow-client-queue.ts';
+import { SlowClientQueue, conflationKey, queueKeys } from './slow-client-queue.ts';
 import { TopicBatcher } from './topic-batcher.ts';
 
 export interface ClientData {
@@ -42,6 +42,8 @@ type Ws = WebSocket<ClientData>;
 
 export class ResultHub {
   private readonly clients = new Set<Ws>();
+  /** The clients off the fast path: a flush visits only these for their queues. */
+  private readonly slowClients = new Set<Ws>();
   private readonly rings = new Map<string, ReplayBuffer>();
   private readonly batcher: TopicBatcher;
   private nextId = 1;
@@ -103,8 +105,8 @@ export class ResultHub {
   }
 
   close(ws: Ws): void {
-    const d = ws.getUserData();
-    if (d.slow) this.metrics.clientsSlow--;
+    this.slowClients.delete(ws);
+    this.metrics.clientsSlow = this.slowClients.size;
     this.clients.delete(ws);
     this.metrics.clientsConnected = this.clients.size;
   }
@@ -186,17 +188,20 @@ export class ResultHub {
       for (const [topic, items] of batches) {
         let ring = this.rings.get(topic);
         if (!ring) this.rings.set(topic, (ring = new ReplayBuffer(this.config.replayMax, this.config.replayMs)));
-        for (const item of items) ring.push(item, now);
+        // Each item's key once per flush, however many slow clients conflate it.
+        const keys = items.map(conflationKey);
+        for (let i = 0; i < items.length; i++) ring.push(items[i] as DeliveredResult, now, keys[i]);
         const subscribers = this.app.numSubscribers(topic);
         if (subscribers > 0) {
           this.app.publish(topic, JSON.stringify({ type: 'batch', topic, items } satisfies ServerMessage));
           this.metrics.framesSent += subscribers;
           this.metrics.resultsSent += subscribers * items.length;
         }
-        for (const ws of this.clients) {
+        let slowKeys: string[] | undefined;
+        for (const ws of this.slowClients) {
           const d = ws.getUserData();
           if (d.slow && d.topics.has(topic)) {
-            const { conflated, dropped } = d.slow.add(topic, items);
+            const { conflated, dropped } = d.slow.add(topic, items, (slowKeys ??= queueKeys(topic, keys)));
             d.conflated += conflated;
             d.dropped += dropped;
             this.metrics.resultsConflated += conflated;
@@ -205,7 +210,7 @@ export class ResultHub {
         }
       }
     }
-    for (const ws of this.clients) if (ws.getUserData().slow) this.tryCatchUp(ws);
+    for (const ws of this.slowClients) this.tryCatchUp(ws);
   }
 
   clientInfo(): ClientInfo[] {
@@ -251,7 +256,8 @@ export class ResultHub {
     const d = ws.getUserData();
     d.slow = new SlowClientQueue(this.config.slowClientPending);
     d.slowEpisodes++;
-    this.metrics.clientsSlow++;
+    this.slowClients.add(ws);
+    this.metrics.clientsSlow = this.slowClients.size;
     // The cluster view is one small frame a second: it stays on the fast path.
     for (const topic of d.topics) if (topic !== CLUSTER_TOPIC) ws.unsubscribe(topic);
   }
@@ -261,7 +267,8 @@ export class ResultHub {
     if (!d.slow || ws.getBufferedAmount() > this.config.slowClientBytes / 2) return;
     const pending = d.slow.take();
     d.slow = null;
-    this.metrics.clientsSlow--;
+    this.slowClients.delete(ws);
+    this.metrics.clientsSlow = this.slowClients.size;
     // Pending results, then rejoin the topics, in one synchronous step: no gap, no repeat.
     ws.cork(() => {
       for (const { topic, items } of pending) {

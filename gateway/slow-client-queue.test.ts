@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { PatternResult, WindowResult } from '../actors/results.ts';
-import { SlowClientQueue } from './slow-client-queue.ts';
+import { SlowClientQueue, conflationKey, queueKeys } from './slow-client-queue.ts';
 import { TopicBatcher } from './topic-batcher.ts';
 
 const w = (key: string, firing: number, partition = 0): WindowResult => ({
@@ -27,6 +27,15 @@ describe('SlowClientQueue', () => {
     expect(q.add('alerts', [p(1), p(2), p(3), p(4), p(5)])).to.deep.equal({ conflated: 0, dropped: 2 });
     expect(q.take()[0]!.items.map((r) => r.id)).to.deep.equal(['burst|p0|3', 'burst|p0|4', 'burst|p0|5']);
     expect(q.dropped).to.equal(2);
+  });
+
+  it('takes the keys precomputed once for a batch added to many queues, with the same outcome', () => {
+    const batch = [w('/a', 0), w('/a', 1), p(1), w('/b', 0), w('/a', 0)];
+    const keys = queueKeys('window.pv', batch.map(conflationKey));
+    const own = new SlowClientQueue(3);
+    const shared = new SlowClientQueue(3);
+    expect(shared.add('window.pv', batch, keys)).to.deep.equal(own.add('window.pv', batch));
+    expect(shared.take()).to.deep.equal(own.take());
   });
 
   it('keeps topics apart and returns one batch per topic', () => {

@@ -21,12 +21,16 @@ export class SlowClientQueue {
     return this.pending.size;
   }
 
-  /** Returns how many updates this call conflated and dropped (for the global counters). */
-  add(topic: string, items: readonly DeliveredResult[]): { conflated: number; dropped: number } {
+  /**
+   * Returns how many updates this call conflated and dropped (for the global counters). `keys`:
+   * the items' queueKeys, when the caller adds the same batch to many queues.
+   */
+  add(topic: string, items: readonly DeliveredResult[], keys: readonly string[] = queueKeys(topic, items.map(conflationKey))): { conflated: number; dropped: number } {
     let conflated = 0;
     let dropped = 0;
-    for (const item of items) {
-      const key = `${topic}\u0000${conflationKey(item)}`;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as DeliveredResult;
+      const key = keys[i] as string;
       const existing = this.pending.get(key);
       if (existing) {
         conflated++;
@@ -58,6 +62,11 @@ export class SlowClientQueue {
     this.pending.clear();
     return [...byTopic].map(([topic, items]) => ({ topic, items }));
   }
+}
+
+/** A queue's keys for one topic's items, from their conflation keys. */
+export function queueKeys(topic: string, conflationKeys: readonly string[]): string[] {
+  return conflationKeys.map((k) => `${topic}\u0000${k}`);
 }
 
 /** Window results conflate per (analytic, partition, key, window); pattern results never do. */

@@ -105,8 +105,7 @@ export class ResultHub {
   }
 
   close(ws: Ws): void {
-    this.slowClients.delete(ws);
-    this.metrics.clientsSlow = this.slowClients.size;
+    this.setSlow(ws, false);
     this.clients.delete(ws);
     this.metrics.clientsConnected = this.clients.size;
   }
@@ -256,8 +255,7 @@ export class ResultHub {
     const d = ws.getUserData();
     d.slow = new SlowClientQueue(this.config.slowClientPending);
     d.slowEpisodes++;
-    this.slowClients.add(ws);
-    this.metrics.clientsSlow = this.slowClients.size;
+    this.setSlow(ws, true);
     // The cluster view is one small frame a second: it stays on the fast path.
     for (const topic of d.topics) if (topic !== CLUSTER_TOPIC) ws.unsubscribe(topic);
   }
@@ -267,8 +265,7 @@ export class ResultHub {
     if (!d.slow || ws.getBufferedAmount() > this.config.slowClientBytes / 2) return;
     const pending = d.slow.take();
     d.slow = null;
-    this.slowClients.delete(ws);
-    this.metrics.clientsSlow = this.slowClients.size;
+    this.setSlow(ws, false);
     // Pending results, then rejoin the topics, in one synchronous step: no gap, no repeat.
     ws.cork(() => {
       for (const { topic, items } of pending) {
@@ -278,6 +275,13 @@ export class ResultHub {
       if (d.conflated > 0 || d.dropped > 0) this.send(ws, { type: 'lagged', conflated: d.conflated, dropped: d.dropped });
       for (const topic of d.topics) ws.subscribe(topic);
     });
+  }
+
+  /** Keeps the set of slow clients and its gauge together. */
+  private setSlow(ws: Ws, slow: boolean): void {
+    if (slow) this.slowClients.add(ws);
+    else this.slowClients.delete(ws);
+    this.metrics.clientsSlow = this.slowClients.size;
   }
 
   private send(ws: Ws, msg: ServerMessage): void {

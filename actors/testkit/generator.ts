@@ -216,8 +216,7 @@ function nextUserEvent(rnd: SeededRandom, user: UserState, nextId: () => string,
   const r = rnd.next();
   if (user.inCart && r < 0.25) {
     user.inCart = false;
-    const eventId = nextId();
-    return { eventId, userId: user.id, sessionId: user.session, eventTime, source: 'loadtest', type: 'Conversion', orderId: `o-${user.session}-${rnd.int(1e6)}`, value: (1 + rnd.int(50000)) / 100, currency: 'EUR' };
+    return { eventId: nextId(), userId: user.id, sessionId: user.session, eventTime, source: 'loadtest', type: 'Conversion', orderId: `o-${user.session}-${rnd.int(1e6)}`, value: (1 + rnd.int(50000)) / 100, currency: 'EUR' };
   }
   if (r < 0.1) {
     // Ends the session; a full cart left behind is a cart abandonment.

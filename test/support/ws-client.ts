@@ -127,15 +127,16 @@ export class TestWsClient {
       else if (opcode === 0x8) this.close();
       else if (opcode === 0x1 || opcode === 0x0) {
         this.fragments.push(Buffer.from(payload));
-        if (fin && this.onText) {
-          this.onText(this.fragments.length === 1 ? this.fragments[0]! : Buffer.concat(this.fragments));
+        if (fin) {
+          const message = this.fragments.length === 1 ? this.fragments[0]! : Buffer.concat(this.fragments);
           this.fragments = [];
-        } else if (fin) {
-          const text = (this.fragments.length === 1 ? this.fragments[0]! : Buffer.concat(this.fragments)).toString('utf8');
-          if (this.onMessage) this.onMessage(JSON.parse(text));
-          else this.messages.push(JSON.parse(text));
-          this.fragments = [];
-          this.wake();
+          if (this.onText) this.onText(message);
+          else {
+            const parsed: unknown = JSON.parse(message.toString('utf8'));
+            if (this.onMessage) this.onMessage(parsed);
+            else this.messages.push(parsed);
+            this.wake();
+          }
         }
       }
     }

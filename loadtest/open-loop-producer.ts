@@ -4,9 +4,8 @@
 // idempotent producer with one request in flight (per-partition order = generator order, which
 // the oracle's offsets rely on); several lanes keep several requests in flight at high rates. A failed send is
 // retried (same batch, same order) and counted as an error.
-import type { Kafka } from 'kafkajs';
 import type { GeneratedItem } from '../actors/testkit/index.ts';
-import { EventProducer } from './event-producer.ts';
+import { EventProducer, UnsentError } from './event-producer.ts';
 import type { SendTimes } from './send-times.ts';
 import { now } from './latency-probe.ts';
 
@@ -22,8 +21,7 @@ export const lanesFor = (peakRatePerS: number): number => Math.min(4, Math.max(1
  * hundred requests a second instead of one per event. The wait is part of the measured latency.
  */
 export const LINGER_MS = 5;
-// kafkajs groups a request's messages by partition in O(n²) (groupMessagesPerPartition copies the
-// list per message): requests stay small.
+// A request's records: far below the broker's 1 MiB batch limit, and a lane's queue keeps moving.
 const MAX_REQUEST = 1_000;
 
 class Lane {
@@ -85,12 +83,18 @@ class Lane {
   }
 
   private async send(batch: GeneratedItem[]): Promise<void> {
+    let left: readonly GeneratedItem[] = batch;
     for (let attempt = 1; ; attempt++) {
       try {
-        const stats = await this.producer.send(batch, MAX_REQUEST, this.headers);
-        this.owner.acknowledged(batch, stats.bad);
+        await this.producer.send(left, MAX_REQUEST, this.headers);
+        this.owner.acknowledged(left);
         return;
       } catch (err) {
+        // Only what was not written is sent again (the producer's sequence numbers keep it exact).
+        const unsent = err instanceof UnsentError ? err.unsent : left;
+        const retry = new Set(unsent);
+        this.owner.acknowledged(left.filter((item) => !retry.has(item)));
+        left = unsent;
         this.owner.failed(err as Error, attempt);
         if (attempt >= 10) throw err;
         await new Promise((r) => setTimeout(r, 200 * attempt));
@@ -112,7 +116,7 @@ export class OpenLoopProducer {
   private fatal: Error | undefined;
 
   constructor(
-    kafka: Kafka,
+    brokers: readonly string[],
     topic: string,
     partitions: number,
     lanes: number,
@@ -120,7 +124,7 @@ export class OpenLoopProducer {
     private readonly times: SendTimes,
     private readonly headers?: (item: GeneratedItem) => Record<string, string> | undefined,
   ) {
-    for (let i = 0; i < lanes; i++) this.producers.push(new EventProducer(kafka, topic));
+    for (let i = 0; i < lanes; i++) this.producers.push(new EventProducer(brokers, topic));
     this.nextOffset = new Array<number>(partitions).fill(0);
   }
 
@@ -157,10 +161,12 @@ export class OpenLoopProducer {
     if (this.fatal) throw this.fatal;
   }
 
-  acknowledged(batch: GeneratedItem[], bad: number): void {
-    this.sent += batch.length;
-    this.badRecords += bad;
-    for (const item of batch) this.nextOffset[item.partition] = item.offset + 1;
+  acknowledged(written: readonly GeneratedItem[]): void {
+    this.sent += written.length;
+    for (const item of written) {
+      if (item.kind === 'bad') this.badRecords++;
+      this.nextOffset[item.partition] = item.offset + 1;
+    }
   }
 
   failed(err: Error, attempt: number): void {

@@ -1,7 +1,6 @@
 // `rtap produce`: a steady stream of generated events into Kafka at a fixed rate (open loop:
 // each tick sends what the schedule says is due, however long the previous send took), so the
 // dashboard has something to show. Event times follow the wall clock.
-import { Kafka, logLevel } from 'kafkajs';
 import { generateEvents } from '../actors/testkit/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { hostPorts, int, num, str, type ConfigOf } from '../config/spec.ts';
@@ -27,10 +26,9 @@ export const produceConfigSpec = {
 export type ProduceConfig = ConfigOf<typeof produceConfigSpec>;
 
 export async function runProducer(config: ProduceConfig, signal: AbortSignal, report: (line: string) => void): Promise<number> {
-  const kafka = new Kafka({ clientId: 'rtap-produce', brokers: config['kafka.brokers'], logLevel: logLevel.ERROR });
   const tracing = startTracing({ serviceName: 'rtap-producer', endpoint: config['tracing.endpoint'], sampleRatio: config['tracing.sample-ratio'], enabled: config['tracing.enabled'] });
   const headers = config['tracing.enabled'] ? traceHeaders(tracing.tracer, undefined, config['tracing.sample-ratio']) : undefined;
-  const producer = new EventProducer(kafka, config['kafka.topic']);
+  const producer = new EventProducer(config['kafka.brokers'], config['kafka.topic'], 'rtap-produce');
   await producer.connect();
   const rate = config['produce.rate'];
   const items = generateEvents({

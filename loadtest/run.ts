@@ -94,7 +94,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const probe = await LatencyProbe.connect(wsUrl, times, t0 - 60_000, measureFrom);
     const fanoutAlerts = new LatencyRecorder();
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts, measureFrom);
-    const producer = new OpenLoopProducer(cluster.kafka, cluster.topic, PARTITIONS, lanesFor(peakRate), generateEvents(generator), times, traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO));
+    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, lanesFor(peakRate), generateEvents(generator), times, traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO));
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
 

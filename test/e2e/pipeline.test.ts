@@ -8,7 +8,7 @@ import { buildScenario, type Scenario } from '../support/scenario.ts';
 import { ResultCollector, expectExactlyTheOracle, expectInfluxHoldsTheOracle, readDeadLetters } from './pipeline-support.ts';
 
 async function produce(cluster: TestCluster, scenario: Scenario, from = 0, to = scenario.items.length): Promise<void> {
-  const producer = new EventProducer(cluster.kafka, cluster.topic);
+  const producer = new EventProducer(cluster.brokers, cluster.topic);
   await producer.connect();
   try {
     await producer.send(scenario.items.slice(from, to));

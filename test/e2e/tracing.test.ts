@@ -80,7 +80,7 @@ describe('tracing and metrics end to end (real Kafka, NATS, Jaeger; rtap nodes a
     results = await ResultCollector.connect(url, scenario);
 
     const provider = createTracerProvider({ serviceName: 'rtap-producer', endpoint: endpoints.otlpHttpTraces, sampleRatio: 0 });
-    const producer = new EventProducer(cluster.kafka, cluster.topic);
+    const producer = new EventProducer(cluster.brokers, cluster.topic);
     await producer.connect();
     // Every 50th event is traced (forced past the 0 ratio, like an operator asking for a trace).
     let n = 0;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
-import { eventually, uniqueName } from './endpoints.ts';
+import { endpoints, eventually, uniqueName } from './endpoints.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RTAP = join(ROOT, 'bin/rtap');
@@ -67,6 +67,7 @@ export class TestCluster {
   readonly snapshotDir = mkdtempSync(join(tmpdir(), 'rtap-e2e-snapshots-'));
   readonly logDir: string;
   readonly kafka: Kafka;
+  readonly brokers: readonly string[] = endpoints.kafkaBrokers;
   private readonly procs = new Map<string, Proc>();
   gatewayPort = 0;
 
@@ -79,7 +80,7 @@ export class TestCluster {
     this.dlqTopic = `${this.run}.dlq`;
     this.group = `${this.run}.group`;
     this.logDir = join(opts.logRoot ?? join(ROOT, 'test-artifacts', 'e2e'), this.run);
-    this.kafka = new Kafka({ clientId: this.run, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({ clientId: this.run, brokers: [...this.brokers], logLevel: logLevel.NOTHING });
     mkdirSync(this.logDir, { recursive: true });
   }
 

@@ -22,7 +22,9 @@ export interface KafkaSourceOptions {
   log: Logger;
   /**
    * A fetch returns once this many bytes are ready or fetchMaxWaitMs passed: fewer, larger fetches
-   * (less broker and client CPU per event) against at most fetchMaxWaitMs of added latency.
+   * (less broker and client CPU per event) against at most fetchMaxWaitMs of added latency. With
+   * nothing to read, a node asks again every fetchMaxWaitMs; with every partition paused, kafkajs
+   * sleeps that long before it looks again.
    */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
@@ -46,7 +48,7 @@ export class KafkaSource {
       sessionTimeout: 10_000,
       rebalanceTimeout: 20_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: this.opts.fetchMaxWaitMs ?? 20,
+      maxWaitTimeInMs: this.opts.fetchMaxWaitMs ?? 100,
       minBytes: this.opts.fetchMinBytes ?? 1,
       maxBytes: 8 * 1024 * 1024,
       maxBytesPerPartition: 1024 * 1024,

@@ -1,0 +1,133 @@
+// The batch producer against the real broker: what it writes is what a kafkajs consumer reads, in
+// order, with offsets from 0; a batch sent twice with the same sequence number is written once
+// (what makes a retry after a lost acknowledgement exact); bad targets fail with errors that name them.
+import { expect } from 'chai';
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { KafkaBatchProducer, KafkaProduceError, type PartitionRecord } from '../../transports/kafka/batch-producer.ts';
+import { BrokerConnection } from '../../transports/kafka/wire/connection.ts';
+import { initProducerId, metadata, produce } from '../../transports/kafka/wire/requests.ts';
+import { createTopics } from '../support/cluster.ts';
+import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
+
+const kafka = new Kafka({ clientId: 'itest-batch', brokers: [...endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
+
+interface Read {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+async function readAll(topic: string, count: number): Promise<Read[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('itest-batch-g'), maxWaitTimeInMs: 50 });
+  const got: Read[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const text = (h: IHeaders): Record<string, string> => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
+  await consumer.run({
+    eachMessage: async ({ partition, message }) =>
+      void got.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers: text(message.headers ?? {}) }),
+  });
+  try {
+    await eventually(async () => (got.length >= count ? true : undefined), 20_000, `${count} records`);
+    await new Promise((r) => setTimeout(r, 300)); // anything beyond `count` would be a duplicate
+    return got;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describe('KafkaBatchProducer (real broker)', () => {
+  const topic = uniqueName('itest-batch');
+  before(() => createTopics(kafka, [{ topic, numPartitions: 3, replicationFactor: 1 }]));
+  after(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('writes every record once, in order per partition, with keys, values and headers as sent', async () => {
+    const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch' });
+    await producer.connect();
+    const sent: PartitionRecord[] = [];
+    for (let i = 0; i < 900; i++) {
+      sent.push({
+        partition: i % 3,
+        key: i % 10 === 0 ? null : `user-${i}`,
+        value: i % 97 === 0 ? null : Buffer.from(`value-${i}-${'x'.repeat(i % 200)}`),
+        ...(i % 50 === 0 ? { headers: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, n: String(i) } } : {}),
+      });
+    }
+    // Three sends, two of them concurrent: they queue, so each partition keeps the order sent.
+    await producer.send(topic, sent.slice(0, 300));
+    await Promise.all([producer.send(topic, sent.slice(300, 600)), producer.send(topic, sent.slice(600))]);
+    await producer.close();
+
+    const got = await readAll(topic, sent.length);
+    expect(got).to.have.length(sent.length);
+    for (const p of [0, 1, 2]) {
+      const mine = sent.filter((r) => r.partition === p);
+      const theirs = got.filter((r) => r.partition === p).sort((a, b) => a.offset - b.offset);
+      expect(theirs.map((r) => r.offset), `offsets of partition ${p}`).to.deep.equal(mine.map((_, i) => i));
+      expect(theirs.map((r) => [r.key, r.value, r.headers])).to.deep.equal(
+        mine.map((r) => [r.key, r.value === null ? null : Buffer.from(r.value).toString(), r.headers ?? {}]),
+      );
+    }
+  });
+
+  it('lets the broker drop a batch resent with the same sequence number (a retry after a lost acknowledgement)', async () => {
+    const dedup = uniqueName('itest-batch-dedup');
+    await createTopics(kafka, [{ topic: dedup, numPartitions: 1, replicationFactor: 1 }]);
+    const [host, port] = endpoints.kafkaBrokers[0]!.split(':');
+    const conn = await BrokerConnection.open(host!, Number(port), 'itest-batch', 10_000);
+    try {
+      const meta = await conn.call(metadata([dedup]));
+      expect(meta.topics[0]!.partitions[0]!.leader).to.be.at.least(0);
+      const id = await conn.call(initProducerId());
+      expect(id.error).to.equal(0);
+      const records = [0, 1, 2].map((i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`) }));
+      const request = (baseSequence: number, rs = records) => produce(dedup, [{ partition: 0, records: rs, baseSequence }], id, 10_000);
+      const first = await conn.call(request(0));
+      const again = await conn.call(request(0));
+      const next = await conn.call(request(3, [{ key: 'k3', value: Buffer.from('v3') }]));
+      expect(first[0]).to.include({ partition: 0, error: 0 });
+      expect(first[0]!.baseOffset).to.equal(0n);
+      expect([0, 46], 'the duplicate is acknowledged, not rejected').to.include(again[0]!.error);
+      expect(next[0]).to.include({ error: 0 });
+      expect(next[0]!.baseOffset, 'the duplicate took no offsets').to.equal(3n);
+      const gap = await conn.call(request(9, [{ key: 'k9', value: Buffer.from('v9') }]));
+      expect(gap[0]!.error, 'a sequence gap is refused').to.equal(45);
+    } finally {
+      conn.close();
+    }
+    const got = await readAll(dedup, 4);
+    expect(got.map((r) => r.value)).to.deep.equal(['v0', 'v1', 'v2', 'v3']);
+  });
+
+  it('fails naming the topic when it does not exist, and the partitions left unwritten', async () => {
+    const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch', attempts: 2 });
+    await producer.connect();
+    const missing = uniqueName('itest-batch-missing');
+    const err = await producer.send(missing, [{ partition: 1, key: null, value: Buffer.from('x') }]).then(() => undefined, (e: unknown) => e);
+    await producer.close();
+    expect(err).to.be.instanceOf(KafkaProduceError);
+    expect((err as KafkaProduceError).message).to.include(missing).and.to.include('not available');
+    expect((err as KafkaProduceError).unwritten).to.deep.equal([1]);
+  });
+
+  it('fails naming the partition the topic lacks', async () => {
+    const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch', attempts: 2 });
+    await producer.connect();
+    const err = await producer.send(topic, [{ partition: 7, key: null, value: Buffer.from('x') }]).then(() => undefined, (e: unknown) => e);
+    await producer.close();
+    expect((err as Error).message).to.include(`topic ${topic} has 3 partitions, no partition 7`);
+  });
+
+  it('reports a broker it cannot reach after bounded retries', async () => {
+    const producer = new KafkaBatchProducer({ brokers: ['127.0.0.1:1'], clientId: 'itest-batch', attempts: 2 });
+    const err = await producer.connect().then(() => undefined, (e: unknown) => e);
+    expect((err as Error).message).to.match(/connect failed after 2 attempts: kafka: cannot connect to 127\.0\.0\.1:1/);
+  });
+});

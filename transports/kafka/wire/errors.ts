@@ -1,0 +1,33 @@
+// The broker error codes the batch producer tells apart. https://kafka.apache.org/protocol#protocol_error_codes
+const NAMES: Record<number, string> = {
+  1: 'OFFSET_OUT_OF_RANGE',
+  2: 'CORRUPT_MESSAGE',
+  3: 'UNKNOWN_TOPIC_OR_PARTITION',
+  5: 'LEADER_NOT_AVAILABLE',
+  6: 'NOT_LEADER_OR_FOLLOWER',
+  7: 'REQUEST_TIMED_OUT',
+  10: 'MESSAGE_TOO_LARGE',
+  13: 'NETWORK_EXCEPTION',
+  14: 'COORDINATOR_LOAD_IN_PROGRESS',
+  15: 'COORDINATOR_NOT_AVAILABLE',
+  18: 'RECORD_LIST_TOO_LARGE',
+  19: 'NOT_ENOUGH_REPLICAS',
+  20: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  29: 'TOPIC_AUTHORIZATION_FAILED',
+  31: 'CLUSTER_AUTHORIZATION_FAILED',
+  45: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  46: 'DUPLICATE_SEQUENCE_NUMBER',
+  47: 'INVALID_PRODUCER_EPOCH',
+  59: 'UNKNOWN_PRODUCER_ID',
+  87: 'INVALID_RECORD',
+};
+
+export const errorName = (code: number): string => NAMES[code] ?? `error ${code}`;
+
+/** Codes after which the same request may succeed (leadership moved, a replica caught up, a timeout). */
+const RETRIABLE = new Set([3, 5, 6, 7, 13, 14, 15, 19, 20]);
+export const isRetriable = (code: number): boolean => RETRIABLE.has(code);
+
+/** Codes that move a partition's leadership or existence: the producer re-reads the metadata. */
+const STALE_METADATA = new Set([3, 5, 6]);
+export const meansStaleMetadata = (code: number): boolean => STALE_METADATA.has(code);

@@ -3,7 +3,7 @@
 // equal the generator's, so the oracle's expected result ids match the pipeline's exactly.
 import { EventCodec } from '../actors/events/index.ts';
 import type { GeneratedItem } from '../actors/testkit/index.ts';
-import { KafkaBatchProducer, KafkaProduceError, type PartitionRecord } from '../transports/kafka/batch-producer.ts';
+import { KafkaBatchProducer, type PartitionRecord } from '../transports/kafka/batch-producer.ts';
 
 export interface ProducedStats {
   sent: number;
@@ -18,8 +18,10 @@ export class EventProducer {
     brokers: readonly string[],
     private readonly topic: string,
     clientId = 'rtap-loadtest',
+    /** Told of every failed attempt the producer retries. */
+    onRetry?: (err: Error) => void,
   ) {
-    this.producer = new KafkaBatchProducer({ brokers, clientId });
+    this.producer = new KafkaBatchProducer({ brokers, clientId, ...(onRetry ? { onRetry } : {}) });
   }
 
   async connect(): Promise<void> {
@@ -27,25 +29,24 @@ export class EventProducer {
   }
 
   /**
-   * Sends `items` in batches; resolves when Kafka acknowledged all of them (acks=all). Rejects with
-   * an UnsentError holding the items not (or not surely) written, in order: sending exactly those
-   * again (the same producer) writes every item once.
+   * Sends `items` in batches; resolves when Kafka acknowledged all of them (acks=all). The producer
+   * retries failures itself; when it rejects, the items are in doubt and this producer is done.
    */
   async send(items: Iterable<GeneratedItem>, batchSize = 2_000, headers?: (item: GeneratedItem) => Record<string, string> | undefined): Promise<ProducedStats> {
-    const all = [...items];
     const stats: ProducedStats = { sent: 0, bad: 0 };
-    for (let from = 0; from < all.length; from += batchSize) {
-      const batch = all.slice(from, from + batchSize);
-      try {
-        await this.producer.send(this.topic, batch.map((item) => this.record(item, headers?.(item))));
-      } catch (err) {
-        const unwritten = err instanceof KafkaProduceError ? new Set(err.unwritten) : undefined;
-        const left = unwritten ? batch.filter((item) => unwritten.has(item.partition)) : batch;
-        throw new UnsentError((err as Error).message, [...left, ...all.slice(from + batchSize)]);
-      }
+    let batch: GeneratedItem[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      await this.producer.send(this.topic, batch.map((item) => this.record(item, headers?.(item))));
       stats.sent += batch.length;
       for (const item of batch) if (item.kind === 'bad') stats.bad++;
+      batch = [];
+    };
+    for (const item of items) {
+      batch.push(item);
+      if (batch.length >= batchSize) await flush();
     }
+    await flush();
     return stats;
   }
 
@@ -57,15 +58,5 @@ export class EventProducer {
     const key = item.kind === 'event' ? item.event.userId : null;
     const value = item.kind === 'event' ? this.codec.encode(item.event) : item.bytes;
     return headers ? { partition: item.partition, key, value, headers } : { partition: item.partition, key, value };
-  }
-}
-
-export class UnsentError extends Error {
-  constructor(
-    message: string,
-    readonly unsent: readonly GeneratedItem[],
-  ) {
-    super(message);
-    this.name = 'UnsentError';
   }
 }

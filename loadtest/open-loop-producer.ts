@@ -2,10 +2,11 @@
 // due to its partition's lane at once, however long earlier sends take, so a slow broker shows up
 // as latency (measured from the due time), not as a lower offered rate. Each lane is one
 // idempotent producer with one request in flight (per-partition order = generator order, which
-// the oracle's offsets rely on); several lanes keep several requests in flight at high rates. A failed send is
-// retried (same batch, same order) and counted as an error.
+// the oracle's offsets rely on); several lanes keep several requests in flight at high rates. The
+// producer retries a failed request itself (same records, same sequence numbers: written once) and
+// each retry counts as an error; a send it gives up on stops the run.
 import type { GeneratedItem } from '../actors/testkit/index.ts';
-import { EventProducer, UnsentError } from './event-producer.ts';
+import { EventProducer } from './event-producer.ts';
 import type { SendTimes } from './send-times.ts';
 import { now } from './latency-probe.ts';
 
@@ -37,7 +38,7 @@ class Lane {
     private readonly headers?: (item: GeneratedItem) => Record<string, string> | undefined,
   ) {
     this.done = this.loop().catch(() => {
-      // owner.failed recorded the error: run() rethrows it
+      // owner.fail recorded the error: run() rethrows it
       this.closed = true;
     });
   }
@@ -83,23 +84,13 @@ class Lane {
   }
 
   private async send(batch: GeneratedItem[]): Promise<void> {
-    let left: readonly GeneratedItem[] = batch;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.producer.send(left, MAX_REQUEST, this.headers);
-        this.owner.acknowledged(left);
-        return;
-      } catch (err) {
-        // Only what was not written is sent again (the producer's sequence numbers keep it exact).
-        const unsent = err instanceof UnsentError ? err.unsent : left;
-        const retry = new Set(unsent);
-        this.owner.acknowledged(left.filter((item) => !retry.has(item)));
-        left = unsent;
-        this.owner.failed(err as Error, attempt);
-        if (attempt >= 10) throw err;
-        await new Promise((r) => setTimeout(r, 200 * attempt));
-      }
+    try {
+      await this.producer.send(batch, MAX_REQUEST, this.headers);
+    } catch (err) {
+      this.owner.fail(err as Error);
+      throw err;
     }
+    this.owner.acknowledged(batch);
   }
 }
 
@@ -124,7 +115,7 @@ export class OpenLoopProducer {
     private readonly times: SendTimes,
     private readonly headers?: (item: GeneratedItem) => Record<string, string> | undefined,
   ) {
-    for (let i = 0; i < lanes; i++) this.producers.push(new EventProducer(brokers, topic));
+    for (let i = 0; i < lanes; i++) this.producers.push(new EventProducer(brokers, topic, 'rtap-loadtest', (err) => this.retried(err)));
     this.nextOffset = new Array<number>(partitions).fill(0);
   }
 
@@ -169,10 +160,17 @@ export class OpenLoopProducer {
     }
   }
 
-  failed(err: Error, attempt: number): void {
+  /** A send the producer will retry (same records, same sequence numbers): counted, not fatal. */
+  retried(err: Error): void {
     this.errors++;
     this.lastError = err.message;
-    if (attempt >= 10) this.fatal ??= new Error(`loadtest: Kafka send failed ${attempt} times: ${err.message}`);
+  }
+
+  /** A send the producer gave up on: the run stops with this error. */
+  fail(err: Error): void {
+    this.errors++;
+    this.lastError = err.message;
+    this.fatal ??= new Error(`loadtest: Kafka send failed: ${err.message}`);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // (what makes a retry after a lost acknowledgement exact); bad targets fail with errors that name them.
 import { expect } from 'chai';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
-import { KafkaBatchProducer, KafkaProduceError, type PartitionRecord } from '../../transports/kafka/batch-producer.ts';
+import { KafkaBatchProducer, type PartitionRecord } from '../../transports/kafka/batch-producer.ts';
 import { BrokerConnection } from '../../transports/kafka/wire/connection.ts';
 import { initProducerId, metadata, produce } from '../../transports/kafka/wire/requests.ts';
 import { createTopics } from '../support/cluster.ts';
@@ -81,10 +81,12 @@ describe('KafkaBatchProducer (real broker)', () => {
     const dedup = uniqueName('itest-batch-dedup');
     await createTopics(kafka, [{ topic: dedup, numPartitions: 1, replicationFactor: 1 }]);
     const [host, port] = endpoints.kafkaBrokers[0]!.split(':');
-    const conn = await BrokerConnection.open(host!, Number(port), 'itest-batch', 10_000);
+    const bootstrap = await BrokerConnection.open(host!, Number(port), 'itest-batch', 10_000);
+    const meta = await bootstrap.call(metadata([dedup])).finally(() => bootstrap.close());
+    const leader = meta.brokers.find((b) => b.id === meta.topics[0]!.partitions[0]!.leader);
+    expect(leader, 'the partition has a leader').to.not.equal(undefined);
+    const conn = await BrokerConnection.open(leader!.host, leader!.port, 'itest-batch', 10_000);
     try {
-      const meta = await conn.call(metadata([dedup]));
-      expect(meta.topics[0]!.partitions[0]!.leader).to.be.at.least(0);
       const id = await conn.call(initProducerId());
       expect(id.error).to.equal(0);
       const records = [0, 1, 2].map((i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`) }));
@@ -106,19 +108,23 @@ describe('KafkaBatchProducer (real broker)', () => {
     expect(got.map((r) => r.value)).to.deep.equal(['v0', 'v1', 'v2', 'v3']);
   });
 
-  it('fails naming the topic when it does not exist, and the partitions left unwritten', async () => {
-    const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch', attempts: 2 });
+  it('fails naming the topic when it does not exist, after retrying for its delivery timeout, and stays failed', async () => {
+    const retries: string[] = [];
+    const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch', deliveryTimeoutMs: 1_000, onRetry: (e) => retries.push(e.message) });
     await producer.connect();
     const missing = uniqueName('itest-batch-missing');
+    const started = Date.now();
     const err = await producer.send(missing, [{ partition: 1, key: null, value: Buffer.from('x') }]).then(() => undefined, (e: unknown) => e);
+    expect((err as Error).message).to.include(`produce to ${missing} failed for 1000 ms`).and.to.include('not available');
+    expect(Date.now() - started).to.be.at.least(1_000);
+    expect(retries.length, 'each retry is reported').to.be.at.least(2);
+    const later = await producer.send(topic, [{ partition: 0, key: null, value: Buffer.from('y') }]).then(() => undefined, (e: unknown) => e);
+    expect((later as Error).message).to.include('the producer failed earlier');
     await producer.close();
-    expect(err).to.be.instanceOf(KafkaProduceError);
-    expect((err as KafkaProduceError).message).to.include(missing).and.to.include('not available');
-    expect((err as KafkaProduceError).unwritten).to.deep.equal([1]);
   });
 
   it('fails naming the partition the topic lacks', async () => {
-    const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch', attempts: 2 });
+    const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch', deliveryTimeoutMs: 500 });
     await producer.connect();
     const err = await producer.send(topic, [{ partition: 7, key: null, value: Buffer.from('x') }]).then(() => undefined, (e: unknown) => e);
     await producer.close();
@@ -126,8 +132,8 @@ describe('KafkaBatchProducer (real broker)', () => {
   });
 
   it('reports a broker it cannot reach after bounded retries', async () => {
-    const producer = new KafkaBatchProducer({ brokers: ['127.0.0.1:1'], clientId: 'itest-batch', attempts: 2 });
+    const producer = new KafkaBatchProducer({ brokers: ['127.0.0.1:1'], clientId: 'itest-batch', deliveryTimeoutMs: 500 });
     const err = await producer.connect().then(() => undefined, (e: unknown) => e);
-    expect((err as Error).message).to.match(/connect failed after 2 attempts: kafka: cannot connect to 127\.0\.0\.1:1/);
+    expect((err as Error).message).to.match(/connect failed after \d+ attempts: kafka: cannot connect to 127\.0\.0\.1:1/);
   });
 });

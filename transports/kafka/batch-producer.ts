@@ -2,12 +2,14 @@
 // broker, each partition's records one batch encoded in bulk (wire/record-batch.ts). It is what the
 // load generator and `rtap produce` send with; the nodes keep kafkajs (docs/decisions/0001 and 0002).
 //
-// Delivery: acks=all and a sequence number per partition, so a request retried after a lost
-// response is de-duplicated by the broker. send() retries what failed (not what was written) with
-// backoff, re-reading the metadata when leadership moved; when it gives up it rejects with the
-// partitions not (or not surely) written, which keep their sequence numbers: sending those same
-// records again cannot duplicate them. One send() runs at a time (later ones queue), which keeps
-// each partition's records in order.
+// Delivery: acks=all and a sequence number per partition. send() retries what failed (never what
+// was written) with backoff until its delivery timeout, re-reading the metadata when leadership
+// moved or a connection dropped; a request whose answer was lost goes again with the same sequence
+// numbers, and the broker acknowledges a batch it already holds without writing it twice. One
+// send() runs at a time (later ones queue), so each partition keeps the order sent. A send that
+// fails for good (a non-retriable error, or the timeout) leaves its records in doubt and the
+// sequence numbers unknown: the producer is then failed, every later send() rejects with that
+// error, and only a new producer (a new producer id) can go on — as Kafka's own idempotent producer.
 import { BrokerConnection } from './wire/connection.ts';
 import { errorName, isRetriable, meansStaleMetadata } from './wire/errors.ts';
 import type { KafkaRecord } from './wire/record-batch.ts';
@@ -21,21 +23,12 @@ export interface PartitionRecord extends KafkaRecord {
 export interface BatchProducerOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
-  /** How long a request may wait for its response (also the broker's timeout for acks=all). */
+  /** The broker's time limit for a produce request (acks=all); the client waits 5 s more for the answer. */
   readonly requestTimeoutMs?: number;
-  /** Attempts per send() (and per connect()) before it rejects; backoff doubles from 100 ms to 2 s. */
-  readonly attempts?: number;
-}
-
-export class KafkaProduceError extends Error {
-  constructor(
-    message: string,
-    /** Partitions whose records were not, or not surely, written; resend exactly those. */
-    readonly unwritten: readonly number[],
-  ) {
-    super(message);
-    this.name = 'KafkaProduceError';
-  }
+  /** How long connect() and each send() keep retrying before they fail; backoff doubles from 100 ms to 2 s. */
+  readonly deliveryTimeoutMs?: number;
+  /** Told of every failed attempt that will be retried (for counting and logging). */
+  readonly onRetry?: (err: Error) => void;
 }
 
 interface Broker {
@@ -57,7 +50,7 @@ function parseHostPort(hp: string): Broker {
 
 export class KafkaBatchProducer {
   private readonly requestTimeoutMs: number;
-  private readonly attempts: number;
+  private readonly deliveryTimeoutMs: number;
   private readonly brokers = new Map<number, Broker>();
   private readonly connections = new Map<number, Promise<BrokerConnection>>();
   private readonly topics = new Map<string, TopicMeta>();
@@ -66,27 +59,37 @@ export class KafkaBatchProducer {
   private producerId = -1n;
   private producerEpoch = 0;
   private tail: Promise<unknown> = Promise.resolve();
+  private failed: Error | undefined;
 
   constructor(private readonly opts: BatchProducerOptions) {
     if (opts.brokers.length === 0) throw new Error('kafka: no bootstrap brokers given');
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
-    this.attempts = opts.attempts ?? 8;
+    this.deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 60_000;
   }
 
   /** Learns the cluster from a bootstrap broker and obtains a producer id. */
   async connect(): Promise<void> {
-    await this.retrying('connect', async () => {
+    const r = await this.retrying('connect', async () => {
       const conn = await this.bootstrap();
-      const r = await conn.call(initProducerId());
-      if (r.error !== 0) throw Object.assign(new Error(`kafka: InitProducerId failed: ${errorName(r.error)}`), { retriable: isRetriable(r.error) });
-      this.producerId = r.producerId;
-      this.producerEpoch = r.producerEpoch;
+      const id = await conn.call(initProducerId());
+      if (id.error !== 0) throw Object.assign(new Error(`kafka: InitProducerId failed: ${errorName(id.error)}`), { retriable: isRetriable(id.error) });
+      return id;
     });
+    this.producerId = r.producerId;
+    this.producerEpoch = r.producerEpoch;
   }
 
   /** Writes every record (acks=all); resolves once all are acknowledged. */
   send(topic: string, records: readonly PartitionRecord[]): Promise<void> {
-    const run = this.tail.then(() => this.sendNow(topic, records));
+    const run = this.tail.then(async () => {
+      if (this.failed) throw this.failed;
+      try {
+        await this.sendNow(topic, records);
+      } catch (err) {
+        this.failed = new Error(`kafka: the producer failed earlier and cannot go on (${(err as Error).message})`);
+        throw err;
+      }
+    });
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -105,56 +108,70 @@ export class KafkaBatchProducer {
       if (list) list.push(r);
       else byPartition.set(r.partition, [r]);
     }
-    let lastError = '';
+    const deadline = Date.now() + this.deliveryTimeoutMs;
     for (let attempt = 1; byPartition.size > 0; attempt++) {
-      if (attempt > this.attempts) {
-        throw new KafkaProduceError(`kafka: produce to ${topic} failed ${this.attempts} times: ${lastError}`, [...byPartition.keys()]);
-      }
       if (attempt > 1) await sleep(Math.min(2_000, 100 * 2 ** (attempt - 2)));
+      let failure: Error | undefined;
       try {
-        const meta = await this.topicMeta(topic);
-        const byLeader = new Map<number, number[]>();
-        for (const p of byPartition.keys()) {
-          if (p < 0 || p >= meta.leaders.length) throw new Error(`kafka: topic ${topic} has ${meta.leaders.length} partitions, no partition ${p}`);
-          const leader = meta.leaders[p]!;
-          const list = byLeader.get(leader);
-          if (list) list.push(p);
-          else byLeader.set(leader, [p]);
-        }
-        const acks = await Promise.all(
-          [...byLeader].map(([leader, partitions]) =>
-            leader < 0
-              ? Promise.resolve(partitions.map((partition) => ({ partition, error: 5, baseOffset: -1n })))
-              : this.produce(leader, topic, partitions, byPartition).catch((err: Error) => {
-                  // The connection is gone (or timed out): whether the broker wrote it is unknown.
-                  this.dropConnection(leader);
-                  lastError = err.message;
-                  return partitions.map((partition) => ({ partition, error: -1, baseOffset: -1n }));
-                }),
-          ),
-        );
-        for (const ack of acks.flat()) {
-          const batch = byPartition.get(ack.partition);
-          if (!batch) continue;
-          // A duplicate is a batch the broker already holds: written earlier, its ack lost.
-          if (ack.error === 0 || ack.error === 46) {
-            const key = `${topic}/${ack.partition}`;
-            this.sequences.set(key, ((this.sequences.get(key) ?? 0) + batch.length) & 0x7fffffff);
-            byPartition.delete(ack.partition);
-            continue;
-          }
-          if (ack.error === -1) continue;
-          lastError = `partition ${ack.partition}: ${errorName(ack.error)}`;
-          if (meansStaleMetadata(ack.error)) this.topics.delete(topic);
-          if (!isRetriable(ack.error)) throw new KafkaProduceError(`kafka: produce to ${topic} failed: ${lastError}`, [...byPartition.keys()]);
-        }
+        failure = await this.attempt(topic, byPartition);
       } catch (err) {
-        if (err instanceof KafkaProduceError) throw err;
-        // Metadata could not be read, or a partition does not exist: retried like a broker error.
-        lastError = (err as Error).message;
+        // Metadata could not be read, or a partition does not exist (yet): retried like a broker error.
+        failure = err as Error;
         this.topics.delete(topic);
       }
+      if (!failure) continue;
+      if ((failure as Error & { retriable?: boolean }).retriable === false) throw failure;
+      if (Date.now() >= deadline) throw new Error(`kafka: produce to ${topic} failed for ${this.deliveryTimeoutMs} ms: ${failure.message}`);
+      this.opts.onRetry?.(failure);
     }
+  }
+
+  /**
+   * Sends each partition's records once; removes the written ones from `byPartition` and advances
+   * their sequence numbers. Returns why the rest are still there (undefined: nothing is left).
+   */
+  private async attempt(topic: string, byPartition: Map<number, PartitionRecord[]>): Promise<Error | undefined> {
+    const meta = await this.topicMeta(topic);
+    const byLeader = new Map<number, number[]>();
+    for (const p of byPartition.keys()) {
+      if (p < 0 || p >= meta.leaders.length) throw new Error(`kafka: topic ${topic} has ${meta.leaders.length} partitions, no partition ${p}`);
+      const leader = meta.leaders[p]!;
+      const list = byLeader.get(leader);
+      if (list) list.push(p);
+      else byLeader.set(leader, [p]);
+    }
+    let failure: Error | undefined;
+    const acks = await Promise.all(
+      [...byLeader].map(([leader, partitions]) =>
+        leader < 0
+          ? Promise.resolve(partitions.map((partition) => ({ partition, error: 5, baseOffset: -1n })))
+          : this.produce(leader, topic, partitions, byPartition).catch((err: Error) => {
+              // The connection is gone or timed out: whether the broker wrote the batches is unknown,
+              // so they go again with the same sequence numbers (to a leader the metadata names anew).
+              this.dropConnection(leader);
+              this.topics.delete(topic);
+              failure = err;
+              return [] as PartitionAck[];
+            }),
+      ),
+    );
+    for (const ack of acks.flat()) {
+      const batch = byPartition.get(ack.partition);
+      if (!batch) continue;
+      // A duplicate is a batch the broker already holds: written earlier, its ack lost.
+      if (ack.error === 0 || ack.error === 46) {
+        const key = `${topic}/${ack.partition}`;
+        this.sequences.set(key, ((this.sequences.get(key) ?? 0) + batch.length) & 0x7fffffff);
+        byPartition.delete(ack.partition);
+        continue;
+      }
+      if (meansStaleMetadata(ack.error)) this.topics.delete(topic);
+      const err = new Error(`kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`);
+      // A non-retriable error wins: it ends the send whatever else happened.
+      if (!isRetriable(ack.error)) failure = Object.assign(err, { retriable: false });
+      else if ((failure as (Error & { retriable?: boolean }) | undefined)?.retriable !== false) failure = err;
+    }
+    return byPartition.size > 0 ? (failure ?? new Error(`kafka: produce to ${topic}: no answer for partitions ${[...byPartition.keys()].join(',')}`)) : undefined;
   }
 
   /** One produce request to `leader` with one batch per partition; the per-partition results. */
@@ -190,7 +207,7 @@ export class KafkaBatchProducer {
     for (const hp of this.opts.brokers) {
       const { host, port } = parseHostPort(hp);
       try {
-        const conn = await BrokerConnection.open(host, port, this.opts.clientId, this.requestTimeoutMs);
+        const conn = await BrokerConnection.open(host, port, this.opts.clientId, this.requestTimeoutMs + 5_000);
         // Bootstrap connections get a negative key: the metadata says which broker id they are.
         this.connections.set(-1 - this.connections.size, Promise.resolve(conn));
         return conn;
@@ -201,18 +218,15 @@ export class KafkaBatchProducer {
     throw new Error(errors.join('; '));
   }
 
-  private connection(id: number): Promise<BrokerConnection> {
-    const known = this.connections.get(id);
-    if (known) return known;
+  private async connection(id: number): Promise<BrokerConnection> {
+    const known = await this.connections.get(id)?.catch(() => undefined);
+    if (known?.isOpen) return known;
     const broker = this.brokers.get(id);
-    if (!broker) return Promise.reject(new Error(`kafka: broker ${id} is not in the metadata`));
-    const opening = BrokerConnection.open(broker.host, broker.port, this.opts.clientId, this.requestTimeoutMs);
+    if (!broker) throw new Error(`kafka: broker ${id} is not in the metadata`);
+    const opening = BrokerConnection.open(broker.host, broker.port, this.opts.clientId, this.requestTimeoutMs + 5_000);
     this.connections.set(id, opening);
     opening.catch(() => this.connections.delete(id));
-    return opening.then((conn) => {
-      if (!conn.isOpen) this.connections.delete(id);
-      return conn;
-    });
+    return opening;
   }
 
   private dropConnection(id: number): void {
@@ -221,13 +235,15 @@ export class KafkaBatchProducer {
     void c?.then((conn) => conn.close(), () => undefined);
   }
 
-  private async retrying(what: string, f: () => Promise<void>): Promise<void> {
+  private async retrying<T>(what: string, f: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.deliveryTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await f();
       } catch (err) {
         const e = err as Error & { retriable?: boolean };
-        if (e.retriable === false || attempt >= this.attempts) throw new Error(`kafka: ${what} failed after ${attempt} attempts: ${e.message}`);
+        if (e.retriable === false || Date.now() >= deadline) throw new Error(`kafka: ${what} failed after ${attempt} attempts: ${e.message}`);
+        this.opts.onRetry?.(e);
         await sleep(Math.min(2_000, 100 * 2 ** (attempt - 1)));
       }
     }

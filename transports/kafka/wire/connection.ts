@@ -97,8 +97,12 @@ export class BrokerConnection {
     this.chunks.push(d);
     this.buffered += d.length;
     while (this.buffered >= 4) {
-      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      const size = head.readInt32BE(0);
+      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+      const size = this.chunks[0]!.readInt32BE(0);
+      if (size < 4) {
+        this.fail(new Error(`kafka: ${this.address} sent a frame of ${size} bytes`));
+        return;
+      }
       if (this.buffered < 4 + size) return;
       const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
       const frame = all.subarray(4, 4 + size);

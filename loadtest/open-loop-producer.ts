@@ -99,6 +99,9 @@ export class OpenLoopProducer {
   badRecords = 0;
   errors = 0;
   lastError: string | undefined;
+  /** Attempts retried while connecting, before any event was sent. */
+  connectRetries = 0;
+  lastConnectError: string | undefined;
   /** Next offset per partition that Kafka acknowledged: how many records each partition holds. */
   readonly nextOffset: number[];
   private readonly producers: EventProducer[] = [];
@@ -160,8 +163,16 @@ export class OpenLoopProducer {
     }
   }
 
-  /** A send the producer will retry (same records, same sequence numbers): counted, not fatal. */
+  /**
+   * An attempt the producer will retry: before the load (connecting: a broker still loading its
+   * coordinator state answers COORDINATOR_LOAD_IN_PROGRESS) noted apart; during it, a send error.
+   */
   retried(err: Error): void {
+    if (this.lanes.length === 0) {
+      this.connectRetries++;
+      this.lastConnectError = err.message;
+      return;
+    }
     this.errors++;
     this.lastError = err.message;
   }

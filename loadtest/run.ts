@@ -192,6 +192,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     }
     if (probe.lagged > 0) notes.push(`the gateway conflated or dropped ${probe.lagged} results for the latency probe (it was too slow)`);
     notes.push(`${probe.updatesReceived} window updates and ${probe.durable.size} durable results reached the probe in ${probe.frames} frames`);
+    if (producer.connectRetries > 0) notes.push(`the producers retried ${producer.connectRetries} times while connecting (last: ${producer.lastConnectError})`);
     if (producer.errors > 0) notes.push(`${producer.errors} Kafka send attempts failed and were retried (last: ${producer.lastError})`);
 
     const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, cluster.gatewayPort, fanoutAlerts, notes) : null;

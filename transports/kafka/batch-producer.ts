@@ -11,7 +11,8 @@
 // sequence numbers unknown: the producer is then failed, every later send() rejects with that
 // error, and only a new producer (a new producer id) can go on — as Kafka's own idempotent producer.
 import { BrokerConnection } from './wire/connection.ts';
-import { errorName, isRetriable, meansStaleMetadata } from './wire/errors.ts';
+import { retryDelayMs } from '../result-sink.ts';
+import { KafkaFatalError, brokerError, errorName, meansStaleMetadata } from './wire/errors.ts';
 import type { KafkaRecord } from './wire/record-batch.ts';
 import { initProducerId, metadata, produce, type PartitionAck } from './wire/requests.ts';
 
@@ -25,7 +26,7 @@ export interface BatchProducerOptions {
   readonly clientId: string;
   /** The broker's time limit for a produce request (acks=all); the client waits 5 s more for the answer. */
   readonly requestTimeoutMs?: number;
-  /** How long connect() and each send() keep retrying before they fail; backoff doubles from 100 ms to 2 s. */
+  /** How long connect() and each send() keep retrying before they fail (jittered backoff from 100 ms, capped at 2 s). */
   readonly deliveryTimeoutMs?: number;
   /** Told of every failed attempt that will be retried (for counting and logging). */
   readonly onRetry?: (err: Error) => void;
@@ -42,6 +43,17 @@ interface TopicMeta {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
 
 function parseHostPort(hp: string): Broker {
   const i = hp.lastIndexOf(':');
@@ -69,12 +81,15 @@ export class KafkaBatchProducer {
 
   /** Learns the cluster from a bootstrap broker and obtains a producer id. */
   async connect(): Promise<void> {
-    const r = await this.retrying('connect', async () => {
-      const conn = await this.bootstrap();
-      const id = await conn.call(initProducerId());
-      if (id.error !== 0) throw Object.assign(new Error(`kafka: InitProducerId failed: ${errorName(id.error)}`), { retriable: isRetriable(id.error) });
-      return id;
-    });
+    const r = await this.retrying(
+      async () => {
+        const conn = await this.bootstrap();
+        const id = await conn.call(initProducerId());
+        if (id.error !== 0) throw brokerError(`kafka: InitProducerId failed: ${errorName(id.error)}`, id.error);
+        return id;
+      },
+      (last, attempts) => new Error(`kafka: connect failed after ${attempts} attempts: ${last.message}`),
+    );
     this.producerId = r.producerId;
     this.producerEpoch = r.producerEpoch;
   }
@@ -102,28 +117,18 @@ export class KafkaBatchProducer {
 
   private async sendNow(topic: string, records: readonly PartitionRecord[]): Promise<void> {
     if (this.producerId < 0n) throw new Error('kafka: producer used before connect()');
-    const byPartition = new Map<number, PartitionRecord[]>();
-    for (const r of records) {
-      const list = byPartition.get(r.partition);
-      if (list) list.push(r);
-      else byPartition.set(r.partition, [r]);
-    }
-    const deadline = Date.now() + this.deliveryTimeoutMs;
-    for (let attempt = 1; byPartition.size > 0; attempt++) {
-      if (attempt > 1) await sleep(Math.min(2_000, 100 * 2 ** (attempt - 2)));
-      let failure: Error | undefined;
-      try {
-        failure = await this.attempt(topic, byPartition);
-      } catch (err) {
-        // Metadata could not be read, or a partition does not exist (yet): retried like a broker error.
-        failure = err as Error;
-        this.topics.delete(topic);
-      }
-      if (!failure) continue;
-      if ((failure as Error & { retriable?: boolean }).retriable === false) throw failure;
-      if (Date.now() >= deadline) throw new Error(`kafka: produce to ${topic} failed for ${this.deliveryTimeoutMs} ms: ${failure.message}`);
-      this.opts.onRetry?.(failure);
-    }
+    const byPartition = groupBy(records, (r) => r.partition);
+    await this.retrying(
+      async () => {
+        const failure = await this.attempt(topic, byPartition).catch((err: Error) => {
+          // Metadata could not be read, or a partition does not exist (yet): retried like a broker error.
+          this.topics.delete(topic);
+          return err;
+        });
+        if (failure) throw failure;
+      },
+      (last) => (last instanceof KafkaFatalError ? last : new Error(`kafka: produce to ${topic} failed for ${this.deliveryTimeoutMs} ms: ${last.message}`)),
+    );
   }
 
   /**
@@ -132,14 +137,10 @@ export class KafkaBatchProducer {
    */
   private async attempt(topic: string, byPartition: Map<number, PartitionRecord[]>): Promise<Error | undefined> {
     const meta = await this.topicMeta(topic);
-    const byLeader = new Map<number, number[]>();
     for (const p of byPartition.keys()) {
       if (p < 0 || p >= meta.leaders.length) throw new Error(`kafka: topic ${topic} has ${meta.leaders.length} partitions, no partition ${p}`);
-      const leader = meta.leaders[p]!;
-      const list = byLeader.get(leader);
-      if (list) list.push(p);
-      else byLeader.set(leader, [p]);
     }
+    const byLeader = groupBy(byPartition.keys(), (p) => meta.leaders[p]!);
     let failure: Error | undefined;
     const acks = await Promise.all(
       [...byLeader].map(([leader, partitions]) =>
@@ -166,10 +167,9 @@ export class KafkaBatchProducer {
         continue;
       }
       if (meansStaleMetadata(ack.error)) this.topics.delete(topic);
-      const err = new Error(`kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`);
-      // A non-retriable error wins: it ends the send whatever else happened.
-      if (!isRetriable(ack.error)) failure = Object.assign(err, { retriable: false });
-      else if ((failure as (Error & { retriable?: boolean }) | undefined)?.retriable !== false) failure = err;
+      const err = brokerError(`kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`, ack.error);
+      // A fatal error wins: it ends the send whatever else happened.
+      if (!(failure instanceof KafkaFatalError)) failure = err;
     }
     return byPartition.size > 0 ? (failure ?? new Error(`kafka: produce to ${topic}: no answer for partitions ${[...byPartition.keys()].join(',')}`)) : undefined;
   }
@@ -235,16 +235,20 @@ export class KafkaBatchProducer {
     void c?.then((conn) => conn.close(), () => undefined);
   }
 
-  private async retrying<T>(what: string, f: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `f` until it succeeds, retrying with the transports' backoff (capped at 2 s) until the
+   * delivery timeout; a KafkaFatalError or the timeout ends it with `giveUp`'s error.
+   */
+  private async retrying<T>(f: () => Promise<T>, giveUp: (last: Error, attempts: number) => Error): Promise<T> {
     const deadline = Date.now() + this.deliveryTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await f();
       } catch (err) {
-        const e = err as Error & { retriable?: boolean };
-        if (e.retriable === false || Date.now() >= deadline) throw new Error(`kafka: ${what} failed after ${attempt} attempts: ${e.message}`);
+        const e = err as Error;
+        if (e instanceof KafkaFatalError || Date.now() >= deadline) throw giveUp(e, attempt);
         this.opts.onRetry?.(e);
-        await sleep(Math.min(2_000, 100 * 2 ** (attempt - 1)));
+        await sleep(retryDelayMs(attempt, 100, 2_000));
       }
     }
   }

@@ -31,3 +31,11 @@ export const isRetriable = (code: number): boolean => RETRIABLE.has(code);
 /** Codes that move a partition's leadership or existence: the producer re-reads the metadata. */
 const STALE_METADATA = new Set([3, 5, 6]);
 export const meansStaleMetadata = (code: number): boolean => STALE_METADATA.has(code);
+
+/** A broker answer that no retry can change (the producer gives up at once). */
+export class KafkaFatalError extends Error {
+  override name = 'KafkaFatalError';
+}
+
+/** The error for a broker error code: fatal unless a retry may succeed. */
+export const brokerError = (message: string, code: number): Error => (isRetriable(code) ? new Error(message) : new KafkaFatalError(message));

@@ -1,50 +1,11 @@
 import { expect } from 'chai';
-import { createRequire } from 'node:module';
 import { crc32c } from './crc32c.ts';
+import { kafkajsRecordBatch } from './kafkajs-reference.ts';
 import { Writer, varintSize, writeVarint } from './protocol.ts';
 import { writeRecordBatch, type KafkaRecord } from './record-batch.ts';
 
-// kafkajs's own record-batch encoder is the reference: Kafka accepts what it writes.
-// Its internals have no types; these are the parts the test calls.
-interface KafkajsEncoder {
-  buffer: Buffer;
-}
-interface KafkajsRecordArgs {
-  offsetDelta: number;
-  timestampDelta: number;
-  key: string | Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, string>;
-}
-const require = createRequire(import.meta.url);
-const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
-  RecordBatch: (args: Record<string, unknown>) => Promise<KafkajsEncoder>;
-};
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (args: KafkajsRecordArgs) => KafkajsEncoder;
-const Long = require('kafkajs/src/utils/long.js') as { fromString: (s: string) => unknown };
-
-async function kafkajsBatch(records: KafkaRecord[], ts: number, producerId: bigint, producerEpoch: number, baseSequence: number): Promise<Buffer> {
-  const encoded = records.map((r, i) =>
-    Record({
-      offsetDelta: i,
-      timestampDelta: 0,
-      key: r.key === null ? null : typeof r.key === 'string' ? r.key : Buffer.from(r.key),
-      value: r.value === null ? null : Buffer.from(r.value),
-      ...(r.headers ? { headers: { ...r.headers } } : {}),
-    }),
-  );
-  const batch = await RecordBatch({
-    records: encoded,
-    firstTimestamp: ts,
-    maxTimestamp: ts,
-    partitionLeaderEpoch: -1,
-    lastOffsetDelta: records.length - 1,
-    producerId: Long.fromString(producerId.toString()),
-    producerEpoch,
-    firstSequence: baseSequence,
-  });
-  return batch.buffer;
-}
+const kafkajsBatch = (records: KafkaRecord[], ts: number, producerId: bigint, producerEpoch: number, baseSequence: number): Promise<Buffer> =>
+  kafkajsRecordBatch(records, ts, { producerId, producerEpoch, baseSequence });
 
 function ours(records: KafkaRecord[], ts: number, producerId: bigint, producerEpoch: number, baseSequence: number): Buffer {
   const w = new Writer(16); // small on purpose: the batch must make its own room

@@ -72,9 +72,9 @@ test-e2e: setup ui ## End-to-end tests: the pipeline against the oracle, the das
 	@infra/install-chromium.sh
 	npm run test:e2e
 
-loadtest: node_modules/.rtap-installed ## Load test: make loadtest SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout [DURATION=s RATE=n NODES=n]
+loadtest: node_modules/.rtap-installed ## Load test: make loadtest SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout [DURATION=s RATE=n NODES=n TRACING=0]
 	@test -n "$(SCENARIO)" || { echo "loadtest: set SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout"; exit 2; }
-	DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PROFILE='$(PROFILE)' node --import tsx --max-old-space-size=12288 loadtest/run.ts $(SCENARIO)
+	DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PROFILE='$(PROFILE)' TRACING='$(TRACING)' node --import tsx --max-old-space-size=12288 loadtest/run.ts $(SCENARIO)
 
 bench: node_modules/.rtap-installed ## Benchmarks: actor runtime, analytics, checkpoint snapshots (no servers)
 	npm run bench

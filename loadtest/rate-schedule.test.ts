@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RateSchedule } from './rate-schedule.ts';
-import { resolveScenario, SCENARIOS } from './scenarios.ts';
+import { resolveScenario, SCENARIOS, steadySegments, tracingOf } from './scenarios.ts';
 import { generateEvents } from '../actors/testkit/index.ts';
 
 describe('RateSchedule', () => {
@@ -47,16 +47,37 @@ describe('load-test scenarios', () => {
       expect(s, name).to.not.equal(undefined);
       expect(s!.durationS, name).to.be.within(1, 3_600);
     }
-    expect(SCENARIOS.normal!.segments).to.deep.equal([{ fromS: 0, rate: 200 }]);
+    expect(SCENARIOS.normal!.rate).to.equal(200);
+  });
+
+  it('ramps a steady scenario up over the first half of its warm-up, then holds the rate', () => {
+    expect(steadySegments(600, 10)).to.deep.equal([
+      { fromS: 0, rate: 100 },
+      { fromS: 1, rate: 200 },
+      { fromS: 2, rate: 300 },
+      { fromS: 3, rate: 400 },
+      { fromS: 4, rate: 500 },
+      { fromS: 5, rate: 600 },
+    ]);
+    expect(steadySegments(1_000, 3), 'the short smoke warm-up').to.deep.equal([
+      { fromS: 0, rate: 500 },
+      { fromS: 1, rate: 1_000 },
+    ]);
+    expect(SCENARIOS['10k']!.segments.at(-1)).to.deep.equal({ fromS: 5, rate: 10_000 });
   });
 
   it('applies DURATION, RATE and NODES, and names a bad value or scenario', () => {
     const s = resolveScenario('10k', { DURATION: '30', RATE: '2000', NODES: '3' });
-    expect([s.durationS, s.segments, s.nodes]).to.deep.equal([30, [{ fromS: 0, rate: 2_000 }], 3]);
+    expect([s.durationS, s.rate, s.segments, s.nodes]).to.deep.equal([30, 2_000, steadySegments(2_000, 10), 3]);
     expect(SCENARIOS['10k']!.durationS, 'the definition is not modified: 60 s after a 10 s warm-up').to.equal(70);
     expect(() => resolveScenario('10k', { DURATION: '10' })).to.throw(/DURATION must exceed the 10 s warm-up of '10k'/);
     expect(() => resolveScenario('10k', { RATE: 'fast' })).to.throw(/RATE must be a positive number/);
     expect(() => resolveScenario('spike', { RATE: '5' })).to.throw(/steady scenarios only/);
     expect(() => resolveScenario('nope', {})).to.throw(/unknown SCENARIO 'nope'; one of: smoke, normal/);
+  });
+
+  it('runs traced unless TRACING=0, and names a bad value', () => {
+    expect([tracingOf({}), tracingOf({ TRACING: '' }), tracingOf({ TRACING: '1' }), tracingOf({ TRACING: '0' })]).to.deep.equal([true, true, true, false]);
+    expect(() => tracingOf({ TRACING: 'off' })).to.throw(/TRACING must be 0 or 1 \(got 'off'\)/);
   });
 });

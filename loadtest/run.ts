@@ -25,7 +25,7 @@ import { discoverServers, MACHINE, ProcessSampler } from './report/process-sampl
 import { ProgressPrinter } from './report/progress-line.ts';
 import { writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
-import { resolveScenario, type Scenario } from './scenarios.ts';
+import { resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
 import { SendTimes } from './send-times.ts';
 import { traceHeaders } from './trace-headers.ts';
 
@@ -44,20 +44,21 @@ const NODE_ENV: Record<string, string> = {
   // Results must depend on the input only (the oracle): no wall-clock idleness.
   RTAP_EVENTS_IDLE_TIMEOUT_MS: '0',
   RTAP_CHECKPOINT_INTERVAL_MS: '10000',
-  RTAP_TRACING_ENABLED: 'true',
 };
 const DRAIN_TIMEOUT_MS = 180_000;
 /** Share of events the load generator traces (the node default, tracing.sample-ratio). */
 const TRACE_SAMPLE_RATIO = 0.01;
 
 export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l)): Promise<{ report: RunReport; files: ReturnType<typeof writeReport> }> {
+  const traced = tracingOf(process.env);
   execFileSync('bash', [join(ROOT, 'infra/infra.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
   refuseSharedPipelines();
 
-  const nodeConfig = loadNodeConfig({ env: { ...process.env, ...NODE_ENV } });
-  const gatewayConfig = loadGatewayConfig({ env: process.env });
-  const tracing = startTracing({ serviceName: 'rtap-loadtest', endpoint: 'http://127.0.0.1:4318/v1/traces', sampleRatio: TRACE_SAMPLE_RATIO, enabled: true });
-  const cluster = new TestCluster(NODE_ENV, { prefix: `lt-${scenario.name}`, logRoot: join(RESULTS_DIR, 'logs') });
+  const nodeEnv = { ...NODE_ENV, RTAP_TRACING_ENABLED: String(traced) };
+  const nodeConfig = loadNodeConfig({ env: { ...process.env, ...nodeEnv } });
+  const gatewayConfig = loadGatewayConfig({ env: { ...process.env, ...nodeEnv } });
+  const tracing = startTracing({ serviceName: 'rtap-loadtest', endpoint: 'http://127.0.0.1:4318/v1/traces', sampleRatio: TRACE_SAMPLE_RATIO, enabled: traced });
+  const cluster = new TestCluster(nodeEnv, { prefix: `lt-${scenario.name}`, logRoot: join(RESULTS_DIR, 'logs') });
   // PROFILE=1: every node and the gateway write a V8 CPU profile (.cpuprofile) when they stop.
   const profile: Record<string, string> = process.env.PROFILE === '1' ? { RTAP_NODE_FLAGS: `--cpu-prof --cpu-prof-dir=${join(cluster.logDir, 'profiles')}` } : {};
   const notes: string[] = [];
@@ -67,7 +68,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   try {
     log(`loadtest ${scenario.name}: ${scenario.description}`);
     await cluster.createTopics(PARTITIONS);
-    const wsUrl = await cluster.startGateway(profile);
+    const wsUrl = await cluster.startGateway({ ...profile, RTAP_TRACING_ENABLED: String(traced) });
     for (let n = 1; n <= scenario.nodes; n++) await cluster.startNode(`node-${n}`, profile);
     for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger'])) sampler.add(s.name, s.pid);
     sampler.add('gateway', cluster.pidOf('gateway')!);
@@ -94,7 +95,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const probe = await LatencyProbe.connect(wsUrl, times, t0 - 60_000, measureFrom);
     const fanoutAlerts = new LatencyRecorder();
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts, measureFrom);
-    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, lanesFor(peakRate), generateEvents(generator), times, traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO));
+    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, lanesFor(peakRate), generateEvents(generator), times, traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined);
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
 
@@ -198,7 +199,10 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, cluster.gatewayPort, fanoutAlerts, notes) : null;
     const processes = sampler.usage();
     const kafkaLimit = kafkaProduceLimit();
-    const achieved = producer.sent / loadS;
+    // Rates over the measured seconds: a steady scenario's warm-up ramps up to its rate.
+    const measured = seconds.filter((x) => x.t > scenario.warmupS);
+    const perMeasuredS = (pick: (x: SecondSample) => number, whole: number): number => (measured.length > 0 ? measured.reduce((n, x) => n + pick(x), 0) / measured.length : whole / loadS);
+    const achieved = perMeasuredS((x) => x.sent, producer.sent);
     const totalErrors = errors + producer.errors + (fanout?.disconnected ?? 0) + (probe.closed ? 1 : 0);
     const report: RunReport = {
       scenario: scenario.name,
@@ -218,7 +222,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         'results.update-interval-ms': nodeConfig['results.update-interval-ms'],
         'gateway.batch-ms': gatewayConfig.batchMs,
         'heartbeat.interval-ms': nodeConfig['heartbeat.interval-ms'],
-        'tracing.sample-ratio': TRACE_SAMPLE_RATIO,
+        'tracing.sample-ratio': traced ? TRACE_SAMPLE_RATIO : 'off',
         'producer.linger-ms': LINGER_MS,
         'producer.lanes': lanesFor(peakRate),
         'kafka.fetch-min-bytes': nodeConfig['kafka.fetch-min-bytes'],
@@ -226,7 +230,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         ...(scenario.fanout ? { 'fanout.clients': scenario.fanout.clients, 'fanout.slow': scenario.fanout.slow } : {}),
       },
       events: {
-        targetPerS: Math.round(schedule.stepsBefore(loadS) / loadS),
+        targetPerS: Math.round(perMeasuredS((x) => x.target, schedule.stepsBefore(loadS))),
         achievedPerS: Math.round(achieved),
         sent: producer.sent,
         processed,

@@ -15,6 +15,8 @@ export interface Scenario {
   warmupS: number;
   /** The rate profile (the `max` scenario extends it step by step while running). */
   segments: RateSegment[];
+  /** A steady scenario's rate after its warm-up ramp (what RATE overrides). */
+  rate?: number;
   nodes: number;
   /** Extra WebSocket clients besides the latency probe; `slow` of them never read their socket. */
   fanout?: { clients: number; slow: number };
@@ -27,13 +29,29 @@ export interface Scenario {
 /** Every scenario's warm-up, except the short CI smoke run's. */
 const WARMUP_S = 10;
 
+/**
+ * A steady scenario's rate profile: the warm-up climbs to `rate` in 1 s steps over its first half
+ * (rate/6, 2·rate/6, … for a 10 s warm-up) and holds it for the second half, as traffic and load
+ * tools (k6 stages, Gatling ramps) do: freshly started nodes compile their hot code while the load
+ * grows, instead of meeting the full rate cold and spending the measured seconds on the backlog of
+ * their first seconds. Cold starts under full load are what `spike` and `failover` measure.
+ */
+export function steadySegments(rate: number, warmupS: number): RateSegment[] {
+  const rampS = Math.floor(warmupS / 2);
+  const segments: RateSegment[] = [];
+  for (let s = 0; s < rampS; s++) segments.push({ fromS: s, rate: (rate * (s + 1)) / (rampS + 1) });
+  segments.push({ fromS: rampS, rate });
+  return segments;
+}
+
 /** `measuredS` seconds at `rate` after the warm-up. */
 const steady = (name: string, rate: number, measuredS: number, description: string, warmupS = WARMUP_S): Scenario => ({
   name,
   description,
   durationS: warmupS + measuredS,
   warmupS,
-  segments: [{ fromS: 0, rate }],
+  segments: steadySegments(rate, warmupS),
+  rate,
   nodes: 2,
 });
 
@@ -106,10 +124,18 @@ export function resolveScenario(name: string | undefined, env: NodeJS.ProcessEnv
   }
   const rate = positive('RATE');
   if (rate !== undefined) {
-    if (scenario.segments.length !== 1 || scenario.max) throw new Error(`loadtest: RATE applies to steady scenarios only, not '${scenario.name}'`);
-    scenario.segments = [{ fromS: 0, rate }];
+    if (scenario.rate === undefined) throw new Error(`loadtest: RATE applies to steady scenarios only, not '${scenario.name}'`);
+    scenario.rate = rate;
+    scenario.segments = steadySegments(rate, scenario.warmupS);
   }
   const nodes = positive('NODES');
   if (nodes !== undefined) scenario.nodes = Math.round(nodes);
   return scenario;
+}
+
+/** TRACING=0 runs the load with tracing off in every process (the A/B that prices tracing); default on. */
+export function tracingOf(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.TRACING ?? '';
+  if (raw !== '' && raw !== '0' && raw !== '1') throw new Error(`loadtest: TRACING must be 0 or 1 (got '${raw}')`);
+  return raw !== '0';
 }

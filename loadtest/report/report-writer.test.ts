@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { fileStamp, oracleVerdict, PERFORMANCE_HEADER, performanceRow, writeReport } from './report-writer.ts';
-import { makeReport } from './test-fixtures.ts';
+import { fileStamp, oracleVerdict, PERFORMANCE_HEADER, performanceRow, throughputPerMin, writeReport } from './report-writer.ts';
+import { makeReport, second } from './test-fixtures.ts';
 import type { RunReport } from './types.ts';
 
 const cells = (line: string): string[] => line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
@@ -39,10 +39,12 @@ describe('writeReport', () => {
     const md = readFileSync(writeReport(makeReport(), dir).md, 'utf8');
     expect(md).to.match(/^# Load test: steady\n\nSteady 10k events\/s for a minute\./);
     expect(md).to.contain('| events/s target / achieved | 10,000 / 9,998 (99.98 % of target) |');
-    expect(md).to.contain('leave out the events due in the first 10 s (warm-up');
+    expect(md).to.contain('leave out the first 10 s (warm-up');
     expect(md).to.contain('| updates latency p50 / p95 / p99 / p99.9 / max | 4.25 ms / 7.50 ms / 8.13 ms / 15.5 ms / 42.8 ms (599,000 measured) |');
     expect(md).to.contain('| alerts latency p50 / p95 / p99 / p99.9 / max | 5.50 ms / 8.75 ms / 9.38 ms / 12.5 ms / 20.3 ms (1,200 measured) |');
     expect(md).to.contain('| throughput (processed) | 599,400 events/min |');
+    const ramped = makeReport({ seconds: [second(1, { processed: 1_000 }), second(2, { processed: 2_000 }), second(3, { processed: 9_000 }), second(4, { processed: 11_000 })], warmupS: 2 });
+    expect(throughputPerMin(ramped), 'the measured seconds only').to.equal(600_000);
     expect(md).to.contain('| errors / error rate | 3 / 0.00050 % |');
     expect(md).to.contain('| consumer lag max / final | 4,321 / 7 |');
     expect(md).to.contain('| oracle | pass: 1,234/1,234 results, DLQ 60/60 |');

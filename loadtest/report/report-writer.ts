@@ -37,9 +37,11 @@ const cell = (s: string | number | boolean): string => String(s).replace(/\|/g, 
 
 const row = (cells: Array<string | number | boolean>): string => `| ${cells.map(cell).join(' | ')} |`;
 
-/** Processed events per minute over the seconds of load (the pipeline's throughput). */
+/** Processed events per minute over the measured seconds of load (after the warm-up, whose rate ramps up). */
 export function throughputPerMin(r: RunReport): number {
-  return r.durationS > 0 ? (r.events.processed / r.durationS) * 60 : 0;
+  const measured = r.seconds.filter((s) => s.t > r.warmupS);
+  if (measured.length === 0) return r.durationS > 0 ? (r.events.processed / r.durationS) * 60 : 0;
+  return (measured.reduce((n, s) => n + s.processed, 0) / measured.length) * 60;
 }
 
 /** "pass", "FAIL (…)" or "not checked (…)": the oracle's verdict in a few words. */
@@ -119,7 +121,7 @@ export function renderMarkdown(r: RunReport, svgFile: string): string {
   }
   L.push(row(['oracle', oracleVerdict(r.oracle, true)]));
   L.push('');
-  L.push(`Latencies are measured from each event's intended send time (open loop). The overall figures leave out the events due in the first ${fmtInt(r.warmupS)} s (warm-up: JIT compilation, fresh connections); the per-second figures and the chart include them.`, '');
+  L.push(`Latencies are measured from each event's intended send time (open loop). The overall figures and the events/s leave out the first ${fmtInt(r.warmupS)} s (warm-up: JIT compilation, fresh connections; a steady scenario's rate climbs to its target over the first half); the per-second figures and the chart include them.`, '');
 
   L.push(`![latency and throughput](${svgFile})`, '');
 

@@ -223,6 +223,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         'gateway.batch-ms': gatewayConfig.batchMs,
         'heartbeat.interval-ms': nodeConfig['heartbeat.interval-ms'],
         'tracing.sample-ratio': traced ? TRACE_SAMPLE_RATIO : 'off',
+        'tracing.alerts': traced && nodeConfig['tracing.alerts'],
         'producer.linger-ms': LINGER_MS,
         'producer.lanes': lanesFor(peakRate),
         'kafka.fetch-min-bytes': nodeConfig['kafka.fetch-min-bytes'],

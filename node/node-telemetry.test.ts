@@ -165,6 +165,24 @@ describe('node tracing around partition actors', () => {
     await shutdown();
   });
 
+  it('with tracing.alerts off, only the alerts of sampled records get a pattern.alert span', async () => {
+    const { tracer, exporter, shutdown } = provider();
+    const out = new Outputs();
+    const alerts = traceAlerts(out.results, tracer, false);
+    const alert = (id: string): AnalyticsResult => ({ kind: 'pattern', id, pattern: 'funnel', status: 'matched', key: 'u1', partition: 0, offsets: [1] }) as unknown as AnalyticsResult;
+    const sampled = traceparentOf(7, true);
+    const unsampled = traceparentOf(8, false);
+    alerts.offer(alert('a'), undefined);
+    alerts.offer(alert('b'), unsampled);
+    alerts.offer(alert('c'), sampled);
+    expect(out.offered.slice(0, 2).map((o) => o.traceparent), 'untraced alerts pass unchanged').to.deep.equal([undefined, unsampled]);
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => [s.name, s.attributes['rtap.result.id']])).to.deep.equal([['pattern.alert', 'c']]);
+    expect(spans[0]!.parentSpanContext?.spanId).to.equal(sampled.split('-')[2]);
+    expect(out.offered[2]!.traceparent).to.equal(`00-${spans[0]!.spanContext().traceId}-${spans[0]!.spanContext().spanId}-01`);
+    await shutdown();
+  });
+
   it('every dead letter gets a sampled dead-letter span with ERROR status and the reason, in its record\'s trace when it had one', async () => {
     const { tracer, exporter, shutdown } = provider();
     const out = new Outputs();

@@ -89,7 +89,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
       new KafkaBridge({
         topic,
         source,
-        shared: { ...instrumentPorts({ results: fanOut([nats, influx]), deadLetters: dlq }, tracer, nodeMetrics), snapshots: store },
+        shared: { ...instrumentPorts({ results: fanOut([nats, influx]), deadLetters: dlq }, tracer, nodeMetrics, config['tracing.alerts']), snapshots: store },
         partition: {
           createEngine: (partition) =>
             new AnalyticsEngine({

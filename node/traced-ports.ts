@@ -3,6 +3,7 @@
 //    result's traceparent, so the alert's `nats.publish`, `influx.write` and `gateway.fanout` spans
 //    follow it and the dashboard's Jaeger link works for every alert, sampled event or not. Under a
 //    traced record it is a child of the record's `partition.process` span; otherwise a new root.
+//    With `everyAlert` false (tracing.alerts) only the alerts of traced records get one.
 //  - every dead letter gets a `dead-letter` span (forced, status ERROR, the reason and detail as
 //    attributes), in the record's trace when it carried one. Its context replaces the letter's
 //    traceparent, so the DLQ record's `traceparent` header leads an operator to that span.
@@ -10,16 +11,17 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
 import type { DeadLetter, DeadLetterOutput, PartitionPorts, ResultOutput } from '../actors/partition/ports.ts';
 import type { AnalyticsResult } from '../actors/results.ts';
-import { FORCE_SAMPLE_ATTRIBUTE, currentTraceparent } from '../telemetry/index.ts';
+import { FORCE_SAMPLE_ATTRIBUTE, currentTraceparent, isSampled } from '../telemetry/index.ts';
 import type { NodeMetrics } from './node-metrics.ts';
 import { otelRecordTracer, recordContext } from './record-tracer.ts';
 import type { NodeRecordTracer } from './record-tracer.ts';
 
-export function traceAlerts(inner: ResultOutput, tracer: Tracer): ResultOutput {
+export function traceAlerts(inner: ResultOutput, tracer: Tracer, everyAlert = true): ResultOutput {
   return {
     offer(result: AnalyticsResult, traceparent?: string): boolean {
       if (result.kind !== 'pattern') return inner.offer(result, traceparent);
       const parent = recordContext(traceparent);
+      if (!everyAlert && !isSampled(parent)) return inner.offer(result, traceparent);
       const span = tracer.startSpan('pattern.alert', {
         attributes: {
           [FORCE_SAMPLE_ATTRIBUTE]: true,
@@ -68,13 +70,13 @@ export function traceDeadLetters(inner: DeadLetterOutput, tracer: Tracer, record
  * RecordTracer for traced records.
  */
 export function instrumentPorts(
-  ports: { results: ResultOutput; deadLetters: DeadLetterOutput }, tracer: Tracer | undefined, metrics: NodeMetrics | undefined,
+  ports: { results: ResultOutput; deadLetters: DeadLetterOutput }, tracer: Tracer | undefined, metrics: NodeMetrics | undefined, everyAlert = true,
 ): Pick<PartitionPorts, 'results' | 'deadLetters' | 'tracer'> {
   let { results, deadLetters } = ports;
   let records: NodeRecordTracer | undefined;
   if (tracer !== undefined) {
     records = otelRecordTracer(tracer);
-    results = traceAlerts(results, tracer);
+    results = traceAlerts(results, tracer, everyAlert);
     deadLetters = traceDeadLetters(deadLetters, tracer, records);
   }
   if (metrics !== undefined) {

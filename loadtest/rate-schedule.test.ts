@@ -71,6 +71,7 @@ describe('load-test scenarios', () => {
     expect([s.durationS, s.rate, s.segments, s.nodes]).to.deep.equal([30, 2_000, steadySegments(2_000, 10), 3]);
     expect(SCENARIOS['10k']!.durationS, 'the definition is not modified: 60 s after a 10 s warm-up').to.equal(70);
     expect(() => resolveScenario('10k', { DURATION: '10' })).to.throw(/DURATION must exceed the 10 s warm-up of '10k'/);
+    expect(() => resolveScenario('10k', { DURATION: '10.4' }), 'rounds to 10').to.throw(/DURATION must exceed/);
     expect(() => resolveScenario('10k', { RATE: 'fast' })).to.throw(/RATE must be a positive number/);
     expect(() => resolveScenario('spike', { RATE: '5' })).to.throw(/steady scenarios only/);
     expect(() => resolveScenario('nope', {})).to.throw(/unknown SCENARIO 'nope'; one of: smoke, normal/);

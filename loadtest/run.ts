@@ -117,7 +117,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         const usage = sampler.sample();
         const sample: SecondSample = {
           t: s,
-          target: schedule.stepsBefore(s) - schedule.stepsBefore(s - 1),
+          // Nothing is due after the load's end (a generator behind its schedule still sends then).
+          target: schedule.stepsBefore(Math.min(s, durationS)) - schedule.stepsBefore(Math.min(s - 1, durationS)),
           sent: producer.sent - lastSent,
           processed: cluster.processed - lastProcessed,
           lag: cluster.lag,

@@ -119,7 +119,8 @@ export function resolveScenario(name: string | undefined, env: NodeJS.ProcessEnv
   const scenario: Scenario = { ...base, segments: [...base.segments] };
   const duration = positive('DURATION');
   if (duration !== undefined) {
-    if (duration <= scenario.warmupS) throw new Error(`loadtest: DURATION must exceed the ${scenario.warmupS} s warm-up of '${scenario.name}' (got ${duration})`);
+    // Whole seconds (the per-second samples): 10.4 after a 10 s warm-up would measure nothing.
+    if (Math.round(duration) <= scenario.warmupS) throw new Error(`loadtest: DURATION must exceed the ${scenario.warmupS} s warm-up of '${scenario.name}' (got ${duration})`);
     scenario.durationS = Math.round(duration);
   }
   const rate = positive('RATE');

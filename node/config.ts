@@ -36,7 +36,7 @@ export const nodeConfigSpec = {
   'influx.flush-interval-ms': int(1_000, 'longest time a result waits before it is written to InfluxDB', 10, 60_000),
   'heartbeat.interval-ms': int(1_000, 'how often the node reports itself on NATS', 100),
   'tracing.endpoint': url('http://127.0.0.1:4318/v1/traces', 'OTLP/HTTP traces endpoint (Jaeger)', ['http', 'https']),
-  'tracing.sample-ratio': num(0.01, 'fraction of events traced (errors always are, and alerts unless tracing.alerts is false)', 0, 1),
+  'tracing.sample-ratio': num(0.01, "fraction of events traced (errors always are; alerts too, unless the node's tracing.alerts is false)", 0, 1),
   'tracing.alerts': bool(true, "trace every pattern alert (a forced `pattern.alert` span, followed by its publish and fan-out), whether or not its event was sampled; false: only the alerts of sampled events, for a high alert rate on a busy host (see docs/performance.md, 'Tracing under load')"),
   'tracing.enabled': bool(true, 'export traces'),
   'metrics.port': int(0, 'serve Prometheus metrics at http://<metrics.host>:<port>/metrics; 0: off. Nodes of one host need a port each (infra/cluster.sh gives node-N 9464+N)', 0, 65_535),

@@ -11,7 +11,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
 import type { DeadLetter, DeadLetterOutput, PartitionPorts, ResultOutput } from '../actors/partition/ports.ts';
 import type { AnalyticsResult } from '../actors/results.ts';
-import { FORCE_SAMPLE_ATTRIBUTE, currentTraceparent, isSampled } from '../telemetry/index.ts';
+import { FORCE_SAMPLE_ATTRIBUTE, currentTraceparent, isSampled, sampledFlag } from '../telemetry/index.ts';
 import type { NodeMetrics } from './node-metrics.ts';
 import { otelRecordTracer, recordContext } from './record-tracer.ts';
 import type { NodeRecordTracer } from './record-tracer.ts';
@@ -20,6 +20,8 @@ export function traceAlerts(inner: ResultOutput, tracer: Tracer, everyAlert = tr
   return {
     offer(result: AnalyticsResult, traceparent?: string): boolean {
       if (result.kind !== 'pattern') return inner.offer(result, traceparent);
+      // Unsampled contexts are recognised by their flags, without parsing them.
+      if (!everyAlert && (traceparent === undefined || sampledFlag(traceparent) === false)) return inner.offer(result, traceparent);
       const parent = recordContext(traceparent);
       if (!everyAlert && !isSampled(parent)) return inner.offer(result, traceparent);
       const span = tracer.startSpan('pattern.alert', {

@@ -72,7 +72,7 @@ export interface RunReport {
   settings: Record<string, string | number | boolean>;
   events: {
     targetPerS: number;
-    /** sent / seconds of load. */
+    /** Mean events sent per measured second (after the warm-up). */
     achievedPerS: number;
     sent: number;
     processed: number;

@@ -23,7 +23,7 @@ import { RateSchedule } from './rate-schedule.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
 import { discoverServers, MACHINE, ProcessSampler } from './report/process-sampler.ts';
 import { ProgressPrinter } from './report/progress-line.ts';
-import { writeReport } from './report/report-writer.ts';
+import { measuredMean, writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
 import { resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
 import { SendTimes } from './send-times.ts';
@@ -201,8 +201,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const processes = sampler.usage();
     const kafkaLimit = kafkaProduceLimit();
     // Rates over the measured seconds: a steady scenario's warm-up ramps up to its rate.
-    const measured = seconds.filter((x) => x.t > scenario.warmupS);
-    const perMeasuredS = (pick: (x: SecondSample) => number, whole: number): number => (measured.length > 0 ? measured.reduce((n, x) => n + pick(x), 0) / measured.length : whole / loadS);
+    const perMeasuredS = (pick: (x: SecondSample) => number, whole: number): number => measuredMean({ seconds, warmupS: scenario.warmupS }, pick) ?? whole / loadS;
     const achieved = perMeasuredS((x) => x.sent, producer.sent);
     const totalErrors = errors + producer.errors + (fanout?.disconnected ?? 0) + (probe.closed ? 1 : 0);
     const report: RunReport = {

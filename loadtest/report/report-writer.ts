@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { renderChart } from './chart.ts';
-import type { LatencySummary, OracleCheck, RunReport } from './types.ts';
+import type { LatencySummary, OracleCheck, RunReport, SecondSample } from './types.ts';
 
 // ---- formatting -------------------------------------------------------------------------------
 
@@ -37,11 +37,16 @@ const cell = (s: string | number | boolean): string => String(s).replace(/\|/g, 
 
 const row = (cells: Array<string | number | boolean>): string => `| ${cells.map(cell).join(' | ')} |`;
 
-/** Processed events per minute over the measured seconds of load (after the warm-up, whose rate ramps up). */
-export function throughputPerMin(r: RunReport): number {
+/** Mean of `pick` over the measured seconds (after the warm-up, whose rate ramps up); undefined when there are none. */
+export function measuredMean(r: Pick<RunReport, 'seconds' | 'warmupS'>, pick: (s: SecondSample) => number): number | undefined {
   const measured = r.seconds.filter((s) => s.t > r.warmupS);
-  if (measured.length === 0) return r.durationS > 0 ? (r.events.processed / r.durationS) * 60 : 0;
-  return (measured.reduce((n, s) => n + s.processed, 0) / measured.length) * 60;
+  return measured.length > 0 ? measured.reduce((n, s) => n + pick(s), 0) / measured.length : undefined;
+}
+
+/** Processed events per minute over the measured seconds of load (the whole load when there are none). */
+export function throughputPerMin(r: RunReport): number {
+  const perS = measuredMean(r, (s) => s.processed) ?? (r.durationS > 0 ? r.events.processed / r.durationS : 0);
+  return perS * 60;
 }
 
 /** "pass", "FAIL (…)" or "not checked (…)": the oracle's verdict in a few words. */

@@ -95,7 +95,8 @@ describe('KafkaBridge', () => {
     await settle();
     const records = [...generateEvents({ seed: 2, partitions: 1, count: 50, badRatio: 0 })].map((it) => ({ offset: it.offset, value: it.kind === 'event' ? codec.encode(it.event) : it.bytes }));
     bridge.tell({ type: 'records', partition: 1, records, lag: 0 });
-    bridge.tell({ type: 'revoked', partitions: [1] });
+    const revoked = await bridge.ask<CheckpointOutcome[]>((replyTo) => ({ type: 'revoked', partitions: [1], replyTo }));
+    expect(revoked, 'the revocation answers once the checkpoint is written').to.deep.equal([{ ok: true, nextOffset: 50 }]);
     const outcomes = await bridge.ask<CheckpointOutcome[]>((replyTo) => ({ type: 'shutdown', replyTo }));
     expect(source.calls).to.include('commit 1 50');
     expect((await store.loadLatest('events-1'))!.info.meta.offset).to.equal(49);

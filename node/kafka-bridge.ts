@@ -18,7 +18,7 @@ export interface BridgeSource {
 
 export type BridgeMsg =
   | { type: 'assigned'; partitions: number[] }
-  | { type: 'revoked'; partitions: number[] }
+  | { type: 'revoked'; partitions: number[]; replyTo?: ActorRef<CheckpointOutcome[]> }
   | { type: 'records'; partition: number; records: SourceRecord[]; lag: number }
   | { type: 'status'; replyTo: ActorRef<BridgeStatus> }
   | { type: 'shutdown'; replyTo: ActorRef<CheckpointOutcome[]> }
@@ -69,9 +69,11 @@ export class KafkaBridge extends Actor<BridgeMsg> {
       case 'assigned':
         for (const p of msg.partitions) this.spawnPartition(p);
         return;
-      case 'revoked':
-        await Promise.all(msg.partitions.map((p) => this.revoke(p)));
+      case 'revoked': {
+        const outcomes = await Promise.all(msg.partitions.map((p) => this.revoke(p)));
+        msg.replyTo?.tell(outcomes);
         return;
+      }
       case 'records':
         this.deliver(msg.partition, msg.records, msg.lag);
         return;

@@ -75,7 +75,9 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   const nodeMetrics = metrics && new NodeMetrics(metrics.meter);
   const { store, nc: snapshotNc } = await snapshotStore(config, log);
   const codec = new EventCodec();
-  const source = new KafkaSource(kafka, {
+  const source = new KafkaSource({
+    brokers: config['kafka.brokers'],
+    clientId: nodeId,
     topic,
     groupId: config['kafka.group-id'],
     log,
@@ -135,7 +137,8 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
 
   await source.start({
     assigned: (ps) => bridge.tell({ type: 'assigned', partitions: ps }),
-    revoked: (ps) => bridge.tell({ type: 'revoked', partitions: ps }),
+    // The group hands a partition on once its checkpoint is written (or the revocation timed out).
+    revoked: (ps) => bridge.ask<CheckpointOutcome[]>((replyTo) => ({ type: 'revoked', partitions: ps, replyTo }), 30_000),
     records: (partition, records, lag) => bridge.tell({ type: 'records', partition, records, lag }),
   });
   heartbeat.start(config['heartbeat.interval-ms']);

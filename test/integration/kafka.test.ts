@@ -72,7 +72,7 @@ describe('Kafka (real broker)', () => {
 
     it('holds new partitions until seek, delivers from there, commits, and writes dead letters with their origin', async () => {
       const groupId = uniqueName('itest-g');
-      const source = new KafkaSource(kafka, { topic, groupId, log: silentLogger });
+      const source = new KafkaSource({ brokers: endpoints.kafkaBrokers, clientId: 'itest', topic, groupId, log: silentLogger });
       const got = new Map<number, SourceRecord[]>();
       let assigned: number[] = [];
       await source.start({

@@ -1,4 +1,4 @@
-// The batch producer's retry rules, against a scripted fake broker (a TCP server speaking the three
+// The batch producer's retry rules, against a scripted fake broker (a TCP server speaking its three
 // requests): what goes again after a dropped connection or an error, with which sequence numbers,
 // and when it gives up. The real broker's side (de-duplication, offsets) is in
 // test/integration/kafka-batch-producer.test.ts.
@@ -54,12 +54,17 @@ class FakeBroker {
     const w = new Writer();
     w.int32(0).int32(correlationId);
     if (apiKey === 3) {
+      // Metadata v12, flexible: response header v1 (tagged fields after the correlation id).
       this.metadataRequests++;
-      w.int32(0); // throttle
-      w.int32(1).int32(1).string('127.0.0.1').int32(this.port).string(null); // broker 1
-      w.string('fake-cluster').int32(1);
-      w.int32(1).int16(0).string('t').int8(0);
-      w.array([0, 1], (p) => w.int16(0).int32(p).int32(1).array([1], (n) => w.int32(n)).array([1], (n) => w.int32(n)).int32(0));
+      w.tags().int32(0); // throttle
+      w.compactArray([1], (id) => w.int32(id).compactString('127.0.0.1').int32(this.port).compactString(null).tags());
+      w.compactString('fake-cluster').int32(1);
+      w.compactArray(['t'], (t) => {
+        w.int16(0).compactString(t).uuid('0123456789abcdef0123456789abcdef').bool(false);
+        w.compactArray([0, 1], (p) => w.int16(0).int32(p).int32(1).int32(0).compactArray([1], (n) => w.int32(n)).compactArray([1], (n) => w.int32(n)).compactArray([], () => undefined).tags());
+        w.int32(0).tags();
+      });
+      w.tags();
     } else if (apiKey === 22) {
       w.int32(0).int16(0).int64(42n).int16(0);
     } else if (apiKey === 0) {

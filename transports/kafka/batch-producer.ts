@@ -1,6 +1,6 @@
 // An idempotent Kafka producer for high rates: each send() becomes one produce request per leader
 // broker, each partition's records one batch encoded in bulk (wire/record-batch.ts). It is what the
-// load generator and `rtap produce` send with; the nodes keep kafkajs (docs/decisions/0001 and 0002).
+// load generator and `rtap produce` send with (docs/decisions/0002).
 //
 // Delivery: acks=all and a sequence number per partition. send() retries what failed (never what
 // was written) with backoff until its delivery timeout, re-reading the metadata when leadership
@@ -10,11 +10,11 @@
 // fails for good (a non-retriable error, or the timeout) leaves its records in doubt and the
 // sequence numbers unknown: the producer is then failed, every later send() rejects with that
 // error, and only a new producer (a new producer id) can go on — as Kafka's own idempotent producer.
-import { BrokerConnection } from './wire/connection.ts';
 import { retryDelayMs } from '../result-sink.ts';
+import { BrokerPool } from './broker-pool.ts';
 import { KafkaFatalError, brokerError, errorName, meansStaleMetadata } from './wire/errors.ts';
 import type { KafkaRecord } from './wire/record-batch.ts';
-import { initProducerId, metadata, produce, type PartitionAck } from './wire/requests.ts';
+import { initProducerId, produce, type PartitionAck } from './wire/requests.ts';
 
 export type { KafkaRecord } from './wire/record-batch.ts';
 export interface PartitionRecord extends KafkaRecord {
@@ -32,16 +32,6 @@ export interface BatchProducerOptions {
   readonly onRetry?: (err: Error) => void;
 }
 
-interface Broker {
-  readonly host: string;
-  readonly port: number;
-}
-
-interface TopicMeta {
-  /** Leader broker id per partition (-1: none right now). */
-  readonly leaders: number[];
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
@@ -55,17 +45,10 @@ function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-function parseHostPort(hp: string): Broker {
-  const i = hp.lastIndexOf(':');
-  return { host: hp.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(hp.slice(i + 1)) };
-}
-
 export class KafkaBatchProducer {
   private readonly requestTimeoutMs: number;
   private readonly deliveryTimeoutMs: number;
-  private readonly brokers = new Map<number, Broker>();
-  private readonly connections = new Map<number, Promise<BrokerConnection>>();
-  private readonly topics = new Map<string, TopicMeta>();
+  private readonly pool: BrokerPool;
   /** Next sequence number per `topic/partition`. */
   private readonly sequences = new Map<string, number>();
   private producerId = -1n;
@@ -74,16 +57,16 @@ export class KafkaBatchProducer {
   private failed: Error | undefined;
 
   constructor(private readonly opts: BatchProducerOptions) {
-    if (opts.brokers.length === 0) throw new Error('kafka: no bootstrap brokers given');
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 60_000;
+    this.pool = new BrokerPool({ brokers: opts.brokers, clientId: opts.clientId, requestTimeoutMs: this.requestTimeoutMs + 5_000 });
   }
 
   /** Learns the cluster from a bootstrap broker and obtains a producer id. */
   async connect(): Promise<void> {
     const r = await this.retrying(
       async () => {
-        const conn = await this.bootstrap();
+        const conn = await this.pool.any();
         const id = await conn.call(initProducerId());
         if (id.error !== 0) throw brokerError(`kafka: InitProducerId failed: ${errorName(id.error)}`, id.error);
         return id;
@@ -111,8 +94,7 @@ export class KafkaBatchProducer {
 
   async close(): Promise<void> {
     await this.tail;
-    for (const c of this.connections.values()) void c.then((conn) => conn.close(), () => undefined);
-    this.connections.clear();
+    this.pool.close();
   }
 
   private async sendNow(topic: string, records: readonly PartitionRecord[]): Promise<void> {
@@ -122,7 +104,7 @@ export class KafkaBatchProducer {
       async () => {
         const failure = await this.attempt(topic, byPartition).catch((err: Error) => {
           // Metadata could not be read, or a partition does not exist (yet): retried like a broker error.
-          this.topics.delete(topic);
+          this.pool.forgetTopic(topic);
           return err;
         });
         if (failure) throw failure;
@@ -136,7 +118,7 @@ export class KafkaBatchProducer {
    * their sequence numbers. Returns why the rest are still there (undefined: nothing is left).
    */
   private async attempt(topic: string, byPartition: Map<number, PartitionRecord[]>): Promise<Error | undefined> {
-    const meta = await this.topicMeta(topic);
+    const meta = await this.pool.topic(topic);
     for (const p of byPartition.keys()) {
       if (p < 0 || p >= meta.leaders.length) throw new Error(`kafka: topic ${topic} has ${meta.leaders.length} partitions, no partition ${p}`);
     }
@@ -149,8 +131,8 @@ export class KafkaBatchProducer {
           : this.produce(leader, topic, partitions, byPartition).catch((err: Error) => {
               // The connection is gone or timed out: whether the broker wrote the batches is unknown,
               // so they go again with the same sequence numbers (to a leader the metadata names anew).
-              this.dropConnection(leader);
-              this.topics.delete(topic);
+              this.pool.drop(leader);
+              this.pool.forgetTopic(topic);
               failure = err;
               return [] as PartitionAck[];
             }),
@@ -166,7 +148,7 @@ export class KafkaBatchProducer {
         byPartition.delete(ack.partition);
         continue;
       }
-      if (meansStaleMetadata(ack.error)) this.topics.delete(topic);
+      if (meansStaleMetadata(ack.error)) this.pool.forgetTopic(topic);
       const err = brokerError(`kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`, ack.error);
       // A fatal error wins: it ends the send whatever else happened.
       if (!(failure instanceof KafkaFatalError)) failure = err;
@@ -176,63 +158,9 @@ export class KafkaBatchProducer {
 
   /** One produce request to `leader` with one batch per partition; the per-partition results. */
   private async produce(leader: number, topic: string, partitions: number[], byPartition: Map<number, PartitionRecord[]>): Promise<PartitionAck[]> {
-    const conn = await this.connection(leader);
+    const conn = await this.pool.connection(leader);
     const batches = partitions.map((p) => ({ partition: p, records: byPartition.get(p)!, baseSequence: this.sequences.get(`${topic}/${p}`) ?? 0 }));
     return conn.call(produce(topic, batches, { producerId: this.producerId, producerEpoch: this.producerEpoch }, this.requestTimeoutMs));
-  }
-
-  private async topicMeta(topic: string): Promise<TopicMeta> {
-    const known = this.topics.get(topic);
-    if (known) return known;
-    const conn = await this.bootstrap();
-    const meta = await conn.call(metadata([topic]));
-    for (const b of meta.brokers) this.brokers.set(b.id, { host: b.host, port: b.port });
-    const t = meta.topics.find((x) => x.name === topic);
-    if (!t || t.error !== 0) throw new Error(`kafka: topic ${topic} is not available (${t ? errorName(t.error) : 'not in the metadata'})`);
-    const leaders = new Array<number>(t.partitions.length).fill(-1);
-    for (const p of t.partitions) if (p.index < leaders.length) leaders[p.index] = p.error === 0 ? p.leader : -1;
-    const result = { leaders };
-    this.topics.set(topic, result);
-    return result;
-  }
-
-  /** A connection to any broker: a known one, else the bootstrap list in order. */
-  private async bootstrap(): Promise<BrokerConnection> {
-    for (const [id, c] of this.connections) {
-      const conn = await c.catch(() => undefined);
-      if (conn?.isOpen) return conn;
-      this.connections.delete(id);
-    }
-    const errors: string[] = [];
-    for (const hp of this.opts.brokers) {
-      const { host, port } = parseHostPort(hp);
-      try {
-        const conn = await BrokerConnection.open(host, port, this.opts.clientId, this.requestTimeoutMs + 5_000);
-        // Bootstrap connections get a negative key: the metadata says which broker id they are.
-        this.connections.set(-1 - this.connections.size, Promise.resolve(conn));
-        return conn;
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-    }
-    throw new Error(errors.join('; '));
-  }
-
-  private async connection(id: number): Promise<BrokerConnection> {
-    const known = await this.connections.get(id)?.catch(() => undefined);
-    if (known?.isOpen) return known;
-    const broker = this.brokers.get(id);
-    if (!broker) throw new Error(`kafka: broker ${id} is not in the metadata`);
-    const opening = BrokerConnection.open(broker.host, broker.port, this.opts.clientId, this.requestTimeoutMs + 5_000);
-    this.connections.set(id, opening);
-    opening.catch(() => this.connections.delete(id));
-    return opening;
-  }
-
-  private dropConnection(id: number): void {
-    const c = this.connections.get(id);
-    this.connections.delete(id);
-    void c?.then((conn) => conn.close(), () => undefined);
   }
 
   /**

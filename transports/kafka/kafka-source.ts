@@ -1,132 +1,144 @@
-// The input side of a node: membership of the consumer group on the events topic, delivering each
-// partition's records in batches. Newly assigned partitions stay paused until their owner says
-// where to start (`seek`), because only the restored snapshot knows that. Offsets are committed
-// only when asked (after a durable checkpoint), never automatically.
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+// The input side of a node: membership of the consumer group on the events topic (KIP-848's
+// protocol, group-member.ts), delivering each partition's records in batches (record-fetcher.ts).
+// Newly assigned partitions are not read until their owner says where to start (`seek`), because
+// only the restored snapshot knows that. Offsets are committed only when asked (after a durable
+// checkpoint), never automatically. A revoked partition is handed on once `revoked` has settled.
 import type { Logger } from '../../runtime/index.ts';
 import type { SourceRecord } from '../../actors/partition/ports.ts';
-import { extractTraceparent } from './headers.ts';
+import { BrokerPool } from './broker-pool.ts';
+import { GroupMember } from './group-member.ts';
+import { TRACEPARENT } from './headers.ts';
+import { EARLIEST, RecordFetcher } from './record-fetcher.ts';
+import { API, apiVersions } from './wire/consumer-requests.ts';
+import type { FetchedRecord } from './wire/record-batch-reader.ts';
 
 export interface SourceHandlers {
-  /** Partitions this member now owns that it did not own before. Paused until `seek`. */
+  /** Partitions this member now owns that it did not own before. Not read until `seek`. */
   assigned(partitions: number[]): void;
-  /** Partitions this member no longer owns. Their records stop coming. */
-  revoked(partitions: number[]): void;
+  /** Partitions this member gives up. Their records stop coming; the group hands them on when this settles. */
+  revoked(partitions: number[]): Promise<unknown> | void;
   /** A batch of one partition; `lag` = high watermark − next offset after the batch. */
   records(partition: number, records: SourceRecord[], lag: number): void;
 }
 
 export interface KafkaSourceOptions {
+  brokers: readonly string[];
+  clientId: string;
   topic: string;
   groupId: string;
   log: Logger;
   /**
    * A fetch returns once this many bytes are ready or fetchMaxWaitMs passed: fewer, larger fetches
    * (less broker and client CPU per event) against at most fetchMaxWaitMs of added latency. With
-   * nothing to read, a node asks again every fetchMaxWaitMs; with every partition paused, kafkajs
-   * sleeps that long before it looks again.
+   * nothing to read, a node asks again every fetchMaxWaitMs.
    */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
+  /** How long the group waits for this member to give up a partition (its checkpoint) before fencing it. */
+  rebalanceTimeoutMs?: number;
 }
 
-export class KafkaSource {
-  private consumer: Consumer | undefined;
-  private owned = new Set<number>();
-  /** Next offset to fetch per partition, as last delivered (for kept partitions after a rebalance). */
-  private readonly nextOffset = new Map<number, number>();
+/** The versions this client sends (consumer-requests.ts, requests.ts). */
+const NEEDED: [number, number, string][] = [
+  [API.consumerGroupHeartbeat, 1, 'ConsumerGroupHeartbeat'],
+  [API.fetch, 11, 'Fetch'],
+  [API.offsetCommit, 9, 'OffsetCommit'],
+  [API.findCoordinator, 3, 'FindCoordinator'],
+  [API.listOffsets, 4, 'ListOffsets'],
+  [3, 12, 'Metadata'],
+];
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly opts: KafkaSourceOptions,
-  ) {}
+export class KafkaSource {
+  private readonly pool: BrokerPool;
+  private member: GroupMember | undefined;
+  private fetcher: RecordFetcher | undefined;
+  private readonly owned = new Set<number>();
+
+  constructor(private readonly opts: KafkaSourceOptions) {
+    this.pool = new BrokerPool({ brokers: opts.brokers, clientId: opts.clientId, requestTimeoutMs: 30_000 });
+  }
 
   async start(handlers: SourceHandlers): Promise<void> {
     const { topic, groupId, log } = this.opts;
-    const consumer = this.kafka.consumer({
-      groupId,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 20_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: this.opts.fetchMaxWaitMs ?? 100,
-      minBytes: this.opts.fetchMinBytes ?? 1,
-      maxBytes: 8 * 1024 * 1024,
-      maxBytesPerPartition: 1024 * 1024,
-      allowAutoTopicCreation: false,
-    });
-    this.consumer = consumer;
-
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const now = new Set(payload.memberAssignment[topic] ?? []);
-      const added = [...now].filter((p) => !this.owned.has(p));
-      const removed = [...this.owned].filter((p) => !now.has(p));
-      this.owned = now;
-      // The classic protocol revokes everything on a rebalance and re-reads from the committed
-      // offsets; partitions we keep continue where their delivery stopped instead.
-      for (const p of now) {
-        const next = this.nextOffset.get(p);
-        if (!added.includes(p) && next !== undefined) consumer.seek({ topic, partition: p, offset: String(next) });
-      }
-      if (added.length > 0) consumer.pause([{ topic, partitions: added }]);
-      for (const p of removed) this.nextOffset.delete(p);
-      log.info('partitions assigned', { owned: [...now].sort((a, b) => a - b), added, removed });
-      if (removed.length > 0) handlers.revoked(removed);
-      if (added.length > 0) handlers.assigned(added);
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      log.error('kafka consumer crashed', { error: payload.error.message, restart: payload.restart });
-    });
-
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, isStale, isRunning, resolveOffset }) => {
-        if (!isRunning() || isStale() || !this.owned.has(batch.partition) || batch.messages.length === 0) return;
-        const records = batch.messages.map(toRecord);
-        const last = records[records.length - 1]!.offset;
-        this.nextOffset.set(batch.partition, last + 1);
-        // Advances the fetch position only; offsets are committed after checkpoints (commit()).
-        resolveOffset(batch.lastOffset());
-        handlers.records(batch.partition, records, Math.max(0, Number(batch.highWatermark) - last - 1));
+    await this.requireProtocol();
+    const layout = await this.pool.topic(topic);
+    this.fetcher = new RecordFetcher(
+      this.pool,
+      topic,
+      { maxWaitMs: this.opts.fetchMaxWaitMs ?? 100, minBytes: this.opts.fetchMinBytes ?? 1, maxBytes: 8 * 1024 * 1024, partitionMaxBytes: 1024 * 1024 },
+      (partition, records, highWatermark) => {
+        const next = records[records.length - 1]!.offset + 1;
+        handlers.records(partition, records.map(toSourceRecord), Math.max(0, highWatermark - next));
       },
-    });
+      log,
+    );
+    const fetcher = this.fetcher;
+    this.member = new GroupMember(
+      this.pool,
+      { groupId, topic, topicId: layout.id, rebalanceTimeoutMs: this.opts.rebalanceTimeoutMs ?? 30_000, log },
+      {
+        assigned: (added) => {
+          for (const p of added) this.owned.add(p);
+          log.info('partitions assigned', { owned: this.ownedPartitions(), added, removed: [] });
+          handlers.assigned(added);
+        },
+        revoked: async (removed) => {
+          for (const p of removed) {
+            this.owned.delete(p);
+            fetcher.stop(p);
+          }
+          log.info('partitions assigned', { owned: this.ownedPartitions(), added: [], removed });
+          await handlers.revoked(removed);
+        },
+      },
+    );
+    await this.member.start();
   }
 
-  /** Start (or restart) reading `partition` at `offset` (undefined: its beginning) and unpause it. */
+  /** Start (or restart) reading `partition` at `offset` (undefined: its earliest retained record). */
   seek(partition: number, offset: number | undefined): void {
-    const consumer = this.consumer;
-    if (!consumer || !this.owned.has(partition)) return;
-    consumer.seek({ topic: this.opts.topic, partition, offset: String(offset ?? 0) });
-    this.nextOffset.set(partition, offset ?? 0);
-    consumer.resume([{ topic: this.opts.topic, partitions: [partition] }]);
+    if (this.owned.has(partition)) this.fetcher?.start(partition, offset ?? EARLIEST);
   }
 
   pause(partition: number): void {
-    this.consumer?.pause([{ topic: this.opts.topic, partitions: [partition] }]);
+    this.fetcher?.pause(partition);
   }
 
   resume(partition: number): void {
-    if (this.owned.has(partition)) this.consumer?.resume([{ topic: this.opts.topic, partitions: [partition] }]);
+    this.fetcher?.resume(partition);
   }
 
   async commit(partition: number, nextOffset: number): Promise<void> {
-    if (!this.consumer) throw new Error('kafka source not started');
-    await this.consumer.commitOffsets([{ topic: this.opts.topic, partition, offset: String(nextOffset) }]);
+    if (!this.member) throw new Error('kafka source not started');
+    await this.member.commit(partition, nextOffset);
   }
 
   ownedPartitions(): number[] {
     return [...this.owned].sort((a, b) => a - b);
   }
 
+  /** Leaves the group and closes the connections. */
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.member?.stop();
+    await this.fetcher?.close();
+    this.pool.close();
+  }
+
+  /** Fails fast, naming what is missing, on a broker older than the consumer group protocol (Kafka 4.0). */
+  private async requireProtocol(): Promise<void> {
+    const { ranges } = await (await this.pool.any()).call(apiVersions());
+    const missing = NEEDED.filter(([key, version]) => {
+      const r = ranges.get(key);
+      return !r || r.min > version || r.max < version;
+    });
+    if (missing.length > 0) {
+      const names = missing.map(([, v, name]) => `${name} v${v}`).join(', ');
+      throw new Error(`kafka: the broker does not accept ${names}; rtap's consumer needs Kafka 4.0 or later (the consumer group protocol of KIP-848 enabled)`);
+    }
   }
 }
 
-function toRecord(m: KafkaMessage): SourceRecord {
-  const traceparent = extractTraceparent(m.headers);
-  return traceparent ? { offset: Number(m.offset), value: m.value, traceparent } : { offset: Number(m.offset), value: m.value };
+function toSourceRecord(r: FetchedRecord): SourceRecord {
+  for (const [name, value] of r.headers) if (name === TRACEPARENT) return { offset: r.offset, value: r.value, traceparent: value.toString('latin1') };
+  return { offset: r.offset, value: r.value };
 }

@@ -1,6 +1,7 @@
-// One TCP connection to one broker: size-prefixed request frames (request header v1) and responses
-// matched to their requests by correlation id (response header v0). The broker answers a
-// connection's requests in order, so several may be in flight.
+// One TCP connection to one broker: size-prefixed request frames (request header v1, or v2 for a
+// flexible version) and responses matched to their requests by correlation id (response header v0,
+// or v1 for a flexible version). The broker answers a connection's requests in order, so several
+// may be in flight.
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { Reader, Writer } from './protocol.ts';
@@ -11,6 +12,7 @@ interface Pending {
   readonly reject: (err: Error) => void;
   readonly deadline: number;
   readonly what: string;
+  readonly flexible: boolean;
 }
 
 export class BrokerConnection {
@@ -67,6 +69,7 @@ export class BrokerConnection {
     const correlationId = this.nextCorrelationId++ & 0x7fffffff;
     const w = new Writer(this.lastFrameSize);
     w.int32(0).int16(api.key).int16(api.version).int32(correlationId).string(this.clientId);
+    if (api.flexible) w.tags();
     api.body(w);
     const frame = w.finish();
     frame.writeInt32BE(frame.length - 4, 0);
@@ -84,6 +87,7 @@ export class BrokerConnection {
         reject,
         deadline: Date.now() + this.requestTimeoutMs,
         what,
+        flexible: api.flexible === true,
       });
       this.socket.write(frame);
     });
@@ -118,6 +122,12 @@ export class BrokerConnection {
       this.pending.delete(correlationId);
       const r = new Reader(frame);
       r.int32();
+      try {
+        if (p.flexible) r.skipTags();
+      } catch (err) {
+        p.reject(new Error(`kafka: bad response to ${p.what}: ${(err as Error).message}`));
+        continue;
+      }
       p.resolve(r);
     }
   }
@@ -127,7 +137,7 @@ export class BrokerConnection {
     for (const p of this.pending.values()) {
       if (p.deadline <= now) {
         // The responses of one connection come in order: a late one leaves the rest unmatched.
-        this.fail(new Error(`kafka: ${p.what} timed out after ${this.requestTimeoutMs} ms`));
+        this.fail(new Error(`kafka: ${p.what} timed out`));
         return;
       }
     }

@@ -1,6 +1,6 @@
-// The Kafka wire protocol's primitive types (big-endian ints, int16-length strings, int32-count
-// arrays, zigzag varints) for the few non-flexible request versions the batch producer speaks.
-// https://kafka.apache.org/protocol#protocol_types
+// The Kafka wire protocol's primitive types: big-endian ints, int16-length strings, int32-count
+// arrays and zigzag varints, and for the flexible versions (KIP-482) their compact forms (unsigned
+// varint lengths plus one, tagged fields) and UUIDs. https://kafka.apache.org/protocol#protocol_types
 
 /** A growable output buffer; `finish()` returns the bytes written. */
 export class Writer {
@@ -61,6 +61,52 @@ export class Writer {
     return this;
   }
 
+  bool(v: boolean): this {
+    return this.int8(v ? 1 : 0);
+  }
+
+  /** Unsigned varint (compact lengths, tag counts). */
+  uvarint(n: number): this {
+    this.ensure(5);
+    let v = n >>> 0;
+    while (v >= 0x80) {
+      this.buf[this.offset++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.offset++] = v;
+    return this;
+  }
+
+  /** Compact (nullable) string: uvarint length + 1, then UTF-8 bytes; null as 0. */
+  compactString(s: string | null): this {
+    if (s === null) return this.uvarint(0);
+    const n = Buffer.byteLength(s);
+    this.uvarint(n + 1);
+    this.ensure(n);
+    this.offset += this.buf.write(s, this.offset);
+    return this;
+  }
+
+  /** Compact (nullable) array: uvarint count + 1, then each item; null as 0. */
+  compactArray<T>(items: readonly T[] | null, each: (item: T) => void): this {
+    if (items === null) return this.uvarint(0);
+    this.uvarint(items.length + 1);
+    for (const item of items) each(item);
+    return this;
+  }
+
+  /** A UUID given as 32 hex digits. */
+  uuid(hex: string): this {
+    this.ensure(16);
+    this.offset += this.buf.write(hex, this.offset, 16, 'hex');
+    return this;
+  }
+
+  /** No tagged fields. */
+  tags(): this {
+    return this.uvarint(0);
+  }
+
   finish(): Buffer {
     return this.buf.subarray(0, this.offset);
   }
@@ -110,6 +156,64 @@ export class Reader {
     const out: T[] = [];
     for (let i = 0; i < n; i++) out.push(each());
     return out;
+  }
+
+  /** int32 length + bytes (a view into the response, not a copy); null as length -1. */
+  bytes(): Buffer | null {
+    const n = this.int32();
+    if (n < 0) return null;
+    const at = this.take(n);
+    return this.buf.subarray(at, at + n);
+  }
+
+  uvarint(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.buf[this.take(1)]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+    }
+    throw new RangeError('kafka: unsigned varint longer than 5 bytes');
+  }
+
+  compactString(): string {
+    const s = this.compactNullableString();
+    if (s === null) throw new RangeError('kafka: null where a string was expected');
+    return s;
+  }
+
+  compactNullableString(): string | null {
+    const n = this.uvarint() - 1;
+    if (n < 0) return null;
+    const at = this.take(n);
+    return this.buf.toString('utf8', at, at + n);
+  }
+
+  compactArray<T>(each: () => T): T[] {
+    return this.compactNullableArray(each) ?? [];
+  }
+
+  compactNullableArray<T>(each: () => T): T[] | null {
+    const n = this.uvarint() - 1;
+    if (n < 0) return null;
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(each());
+    return out;
+  }
+
+  /** A UUID as 32 hex digits. */
+  uuid(): string {
+    const at = this.take(16);
+    return this.buf.toString('hex', at, at + 16);
+  }
+
+  /** Skips the tagged fields that end every flexible structure (we read none of them). */
+  skipTags(): void {
+    const n = this.uvarint();
+    for (let i = 0; i < n; i++) {
+      this.uvarint(); // tag
+      this.take(this.uvarint());
+    }
   }
 
   private take(n: number): number {

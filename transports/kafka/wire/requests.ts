@@ -1,55 +1,71 @@
-// The three requests the batch producer sends, each as its body encoder and response parser, in the
-// newest non-flexible versions that kafkajs 2.2.4 also uses and Kafka 2.1 through 4.x accept.
+// The requests the batch producer sends, each as its body encoder and response parser: Metadata in
+// a version that names topic ids (Kafka 3.1+; the consumer needs them), InitProducerId and Produce
+// in the non-flexible versions kafkajs 2.2.4 also uses.
 // https://kafka.apache.org/protocol#protocol_messages
 import type { Reader, Writer } from './protocol.ts';
 import { writeRecordBatch, type BatchIdentity, type KafkaRecord } from './record-batch.ts';
+
+/** The all-zero topic id: "look the topic up by its name". */
+export const NO_TOPIC_ID = '0'.repeat(32);
 
 export interface ApiCall<T> {
   readonly key: number;
   readonly version: number;
   readonly body: (w: Writer) => void;
   readonly parse: (r: Reader) => T;
+  /** A flexible version (KIP-482): request header v2, response header v1. */
+  readonly flexible?: boolean;
 }
 
 export interface ClusterMetadata {
   readonly brokers: { id: number; host: string; port: number }[];
-  readonly topics: { error: number; name: string; partitions: { error: number; index: number; leader: number }[] }[];
+  readonly topics: { error: number; name: string; id: string; partitions: { error: number; index: number; leader: number }[] }[];
 }
 
-/** Metadata v6 for `topics`, without creating them. */
+/** Metadata v12 for `topics`, without creating them; it names each topic's id (which the consumer group protocol speaks). */
 export const metadata = (topics: readonly string[]): ApiCall<ClusterMetadata> => ({
   key: 3,
-  version: 6,
+  version: 12,
+  flexible: true,
   body: (w) => {
-    w.array(topics, (t) => w.string(t));
-    w.int8(0); // allow_auto_topic_creation
+    w.compactArray(topics, (t) => w.uuid(NO_TOPIC_ID).compactString(t).tags());
+    w.bool(false); // allow_auto_topic_creation
+    w.bool(false); // include_topic_authorized_operations
+    w.tags();
   },
   parse: (r) => {
     r.int32(); // throttle
-    const brokers = r.array(() => {
+    const brokers = r.compactArray(() => {
       const id = r.int32();
-      const host = r.string();
+      const host = r.compactString();
       const port = r.int32();
-      r.nullableString(); // rack
+      r.compactNullableString(); // rack
+      r.skipTags();
       return { id, host, port };
     });
-    r.nullableString(); // cluster id
+    r.compactNullableString(); // cluster id
     r.int32(); // controller
-    const topicList = r.array(() => {
+    const topicList = r.compactArray(() => {
       const error = r.int16();
-      const name = r.string();
+      const name = r.compactNullableString() ?? '';
+      const id = r.uuid();
       r.bool(); // internal
-      const partitions = r.array(() => {
+      const partitions = r.compactArray(() => {
         const perror = r.int16();
         const index = r.int32();
         const leader = r.int32();
-        r.array(() => r.int32()); // replicas
-        r.array(() => r.int32()); // in-sync replicas
-        r.array(() => r.int32()); // offline replicas
+        r.int32(); // leader epoch
+        r.compactArray(() => r.int32()); // replicas
+        r.compactArray(() => r.int32()); // in-sync replicas
+        r.compactArray(() => r.int32()); // offline replicas
+        r.skipTags();
         return { error: perror, index, leader };
       });
-      return { error, name, partitions };
+      r.int32(); // authorized operations
+      r.skipTags();
+      return { error, name, id, partitions };
     });
+    r.skipTags();
     return { brokers, topics: topicList };
   },
 });

@@ -11,7 +11,7 @@ export const nodeConfigSpec = {
   'kafka.dlq-topic': str('events.dlq', 'dead-letter topic for bad records'),
   'kafka.group-id': str('rtap', 'consumer group shared by all nodes'),
   'kafka.fetch-min-bytes': int(1, 'a fetch returns once this many bytes are ready… (larger: fewer fetches, less CPU per event)', 1, 50 * 1024 * 1024),
-  'kafka.fetch-max-wait-ms': int(100, '…or after this long: the latency a larger kafka.fetch-min-bytes may add, and how often a node with nothing to read asks again', 0, 10_000),
+  'kafka.fetch-max-wait-ms': int(100, '…or after this long: the latency a larger kafka.fetch-min-bytes may add, and how often a node with nothing to read asks again', 1, 10_000),
   'checkpoint.interval-ms': int(10_000, 'how often each partition snapshots its state and commits its offset (each partition at its own phase of the interval)', 100),
   'snapshot.backend': oneOf(['disk', 'nats'] as const, 'disk', 'where snapshots live: a shared directory, or NATS JetStream Object Store for nodes on different hosts'),
   'snapshot.dir': str('.run/snapshots', 'snapshot directory (backend disk); shared by the nodes of one host'),

@@ -1,7 +1,9 @@
 // A client's view of a Kafka cluster: one connection per broker, opened on first use and shared by
 // all of the client's requests, and each topic's id and partition leaders from the metadata, kept
 // until a caller reports them stale (leadership moved, a connection dropped). The batch producer and
-// the consumer (KafkaSource) each own one.
+// the consumer (KafkaSource) each own one. A broker is reached over one connection per lane: the
+// consumer's group requests (heartbeats, commits) never queue behind its long-polling fetches, and a
+// failed fetch that drops its connection does not take a heartbeat with it.
 import { BrokerConnection } from './wire/connection.ts';
 import { errorName } from './wire/errors.ts';
 import { metadata } from './wire/requests.ts';
@@ -20,6 +22,9 @@ export interface BrokerPoolOptions {
   readonly requestTimeoutMs: number;
 }
 
+/** Requests that must not wait behind each other's go over separate connections. */
+export type Lane = 'data' | 'group';
+
 interface Broker {
   readonly host: string;
   readonly port: number;
@@ -32,7 +37,8 @@ function parseHostPort(hp: string): Broker {
 
 export class BrokerPool {
   private readonly brokers = new Map<number, Broker>();
-  private readonly connections = new Map<number, Promise<BrokerConnection>>();
+  private readonly connections = new Map<string, Promise<BrokerConnection>>();
+  private bootstraps = 0;
   private readonly topics = new Map<string, TopicLayout>();
   private closed = false;
 
@@ -66,23 +72,24 @@ export class BrokerPool {
     const b = this.brokers.get(id);
     if (b?.host === host && b.port === port) return;
     this.brokers.set(id, { host, port });
-    this.drop(id);
+    this.drop(id, 'data');
+    this.drop(id, 'group');
   }
 
   /** A connection to any broker: an open one, else the bootstrap list in order. */
   async any(): Promise<BrokerConnection> {
-    for (const [id, c] of this.connections) {
+    for (const [key, c] of this.connections) {
       const conn = await c.catch(() => undefined);
       if (conn?.isOpen) return conn;
-      this.connections.delete(id);
+      if (this.connections.get(key) === c) this.connections.delete(key);
     }
     const errors: string[] = [];
     for (const hp of this.opts.brokers) {
       const { host, port } = parseHostPort(hp);
       try {
         const conn = await this.open(host, port);
-        // Bootstrap connections get a negative key: the metadata says which broker id they are.
-        this.connections.set(-1 - this.connections.size, Promise.resolve(conn));
+        // Bootstrap connections get keys of their own: the metadata says which broker id they are.
+        this.connections.set(`bootstrap:${++this.bootstraps}`, Promise.resolve(conn));
         return conn;
       } catch (err) {
         errors.push((err as Error).message);
@@ -91,28 +98,40 @@ export class BrokerPool {
     throw new Error(errors.join('; '));
   }
 
-  /** The connection to broker `id` (known from the metadata or learn()). */
-  async connection(id: number): Promise<BrokerConnection> {
-    const known = await this.connections.get(id)?.catch(() => undefined);
-    if (known?.isOpen) return known;
+  /** The connection to broker `id` (known from the metadata or learn()) in `lane`; concurrent callers share one. */
+  async connection(id: number, lane: Lane = 'data'): Promise<BrokerConnection> {
+    const key = `${lane}:${id}`;
+    const known = this.connections.get(key);
+    if (known) {
+      const conn = await known.catch(() => undefined);
+      if (conn?.isOpen) return conn;
+      // Another caller may have replaced the dead connection while we waited: use theirs.
+      if (this.connections.get(key) !== known) return this.connection(id, lane);
+    }
     const broker = this.brokers.get(id);
     if (!broker) throw new Error(`kafka: broker ${id} is not in the metadata`);
     const opening = this.open(broker.host, broker.port);
-    this.connections.set(id, opening);
-    opening.catch(() => this.connections.delete(id));
+    this.connections.set(key, opening);
+    opening.catch(() => {
+      if (this.connections.get(key) === opening) this.connections.delete(key);
+    });
     return opening;
   }
 
-  /** Closes the connection to broker `id` (what was in flight on it fails); the next use reconnects. */
-  drop(id: number): void {
-    const c = this.connections.get(id);
-    this.connections.delete(id);
-    void c?.then((conn) => conn.close(), () => undefined);
+  /** Closes the connection to broker `id` in `lane` (what was in flight on it fails); the next use reconnects. */
+  drop(id: number, lane: Lane = 'data'): void {
+    this.dropKey(`${lane}:${id}`);
   }
 
   close(): void {
     this.closed = true;
-    for (const id of [...this.connections.keys()]) this.drop(id);
+    for (const key of [...this.connections.keys()]) this.dropKey(key);
+  }
+
+  private dropKey(key: string): void {
+    const c = this.connections.get(key);
+    this.connections.delete(key);
+    void c?.then((conn) => conn.close(), () => undefined);
   }
 
   private open(host: string, port: number): Promise<BrokerConnection> {

@@ -30,6 +30,7 @@ export interface GroupMemberOptions {
 
 /** Codes after which the member has lost its partitions and must join again. */
 const FENCED = new Set([25, 110]); // UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH
+const STALE_MEMBER_EPOCH = 113;
 
 export class GroupMember {
   readonly memberId = randomUUID();
@@ -44,6 +45,8 @@ export class GroupMember {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A heartbeat is wanted now (set while one may be in flight, so the request is not lost). */
+  private beatSoon = false;
   private failures = 0;
 
   constructor(
@@ -69,7 +72,10 @@ export class GroupMember {
   /** Commits `offset` (the next to read) for `partition` as this member. */
   async commit(partition: number, offset: number): Promise<void> {
     const conn = await this.coordinatorConnection();
-    const error = await conn.call(offsetCommit(this.opts.groupId, this.memberId, this.epoch, this.opts.topic, partition, offset));
+    const epoch = this.epoch;
+    let error = await conn.call(offsetCommit(this.opts.groupId, this.memberId, epoch, this.opts.topic, partition, offset));
+    // A heartbeat raised the epoch while the commit was on its way: once more with the new one.
+    if (error === STALE_MEMBER_EPOCH && this.epoch !== epoch) error = await conn.call(offsetCommit(this.opts.groupId, this.memberId, this.epoch, this.opts.topic, partition, offset));
     if (error === 0) return;
     if (meansCoordinatorMoved(error)) this.coordinator = undefined;
     throw new Error(`kafka: committing offset ${offset} of partition ${partition} failed: ${errorName(error)}`);
@@ -80,7 +86,7 @@ export class GroupMember {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
-    await this.loop;
+    await Promise.race([this.loop, sleep(5_000)]); // a heartbeat in flight to a broker that is gone
     const leave = this.coordinatorConnection().then((conn) => conn.call(consumerGroupHeartbeat({ ...this.request(), memberEpoch: -1 })));
     await Promise.race([leave, sleep(2_000)]).catch((err: unknown) => this.opts.log.warn('kafka: leaving the group failed; it notices when the session times out', { error: (err as Error).message }));
   }
@@ -98,6 +104,10 @@ export class GroupMember {
         if (err instanceof MembershipError) this.opts.log.error('kafka: group membership refused; retrying', fields);
         else if (this.failures % 10 === 1) this.opts.log.warn('kafka: heartbeat failed; retrying', fields);
       }
+      if (this.beatSoon) {
+        this.beatSoon = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -106,6 +116,7 @@ export class GroupMember {
         };
       });
       this.wake = undefined;
+      this.beatSoon = false;
     }
   }
 
@@ -119,7 +130,7 @@ export class GroupMember {
       throw err;
     }
     const res = await conn.call(consumerGroupHeartbeat(this.request())).catch((err: unknown) => {
-      if (this.coordinator !== undefined) this.pool.drop(this.coordinator);
+      if (this.coordinator !== undefined) this.pool.drop(this.coordinator, 'group');
       this.coordinator = undefined;
       throw err;
     });
@@ -138,11 +149,13 @@ export class GroupMember {
       throw new Error(`kafka: group coordinator moved (${why})`);
     }
     if (FENCED.has(res.error)) {
-      // The group has given our partitions to others: stop them and join again as a new member epoch.
+      // The group has given our partitions to others: give them up and join again at once (owning
+      // nothing); what the group gives us next waits until the giving up is done.
       this.opts.log.warn('kafka: fenced by the group; giving up every partition and joining again', { group: this.opts.groupId, error: why });
       this.epoch = 0;
       this.target = [];
-      await this.reconcile();
+      void this.reconcile();
+      this.requestBeat();
       return false;
     }
     if (res.error === 35) throw new MembershipError(`kafka: the broker does not speak the consumer group protocol of KIP-848 (${why}); rtap needs Kafka 4.0 or later`);
@@ -151,7 +164,15 @@ export class GroupMember {
 
   /** Acts on the newest assignment: revokes first (and waits for it), then takes the new partitions; one pass at a time. */
   private reconcile(): Promise<void> {
-    return (this.reconcilePass ??= this.reconcileAll().finally(() => (this.reconcilePass = undefined)));
+    return (this.reconcilePass ??= this.reconcileAll()
+      .catch((err: unknown) => this.opts.log.error('kafka: acting on the assignment failed', { error: (err as Error).message }))
+      .finally(() => (this.reconcilePass = undefined)));
+  }
+
+  /** The next heartbeat leaves now, or right after the one in flight. */
+  private requestBeat(): void {
+    this.beatSoon = true;
+    this.wake?.();
   }
 
   private async reconcileAll(): Promise<void> {
@@ -169,7 +190,7 @@ export class GroupMember {
         this.handlers.assigned(add);
       }
       // Tell the group at once: it waits for revocations before it hands the partitions on.
-      if (revoke.length > 0 || add.length > 0) this.wake?.();
+      if (revoke.length > 0 || add.length > 0) this.requestBeat();
     }
   }
 
@@ -192,7 +213,7 @@ export class GroupMember {
       this.pool.learn(c.nodeId, c.host, c.port);
       this.coordinator = c.nodeId;
     }
-    return this.pool.connection(this.coordinator);
+    return this.pool.connection(this.coordinator, 'group');
   }
 }
 

@@ -59,6 +59,15 @@ export class KafkaSource {
   }
 
   async start(handlers: SourceHandlers): Promise<void> {
+    try {
+      await this.join(handlers);
+    } catch (err) {
+      this.pool.close();
+      throw err;
+    }
+  }
+
+  private async join(handlers: SourceHandlers): Promise<void> {
     const { topic, groupId, log } = this.opts;
     await this.requireProtocol();
     const layout = await this.pool.topic(topic);

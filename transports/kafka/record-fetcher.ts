@@ -5,7 +5,7 @@
 // paused, moved or re-positioned meanwhile is dropped, and read again from where it is now.
 import type { Logger } from '../../runtime/index.ts';
 import { retryDelayMs } from '../result-sink.ts';
-import type { BrokerPool } from './broker-pool.ts';
+import type { BrokerPool, TopicLayout } from './broker-pool.ts';
 import { earliestOffsets, fetch, type FetchLimits, type FetchedPartition } from './wire/consumer-requests.ts';
 import { errorName, meansStaleMetadata } from './wire/errors.ts';
 import { readRecordBatches, UnreadableBatchError, type FetchedRecord } from './wire/record-batch-reader.ts';
@@ -35,6 +35,8 @@ export class RecordFetcher {
   /** The running fetch loop of each leader broker. */
   private readonly loops = new Map<number, Promise<void>>();
   private version = 0;
+  /** Rotates the order of each fetch's partitions, so that none always comes last (after the size limit). */
+  private round = 0;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -83,21 +85,23 @@ export class RecordFetcher {
   private kick(): void {
     if (this.closed) return;
     void this.pool.topic(this.topic).then(
-      (layout) => {
-        let leaderless = false;
-        for (const partition of this.positions.keys()) {
-          if (!this.readable(partition)) continue;
-          const leader = layout.leaders[partition] ?? -1;
-          if (leader < 0) leaderless = true;
-          else if (!this.loops.has(leader)) this.loops.set(leader, this.run(leader));
-        }
-        if (leaderless) this.retryLater(1);
-      },
+      (layout) => this.startLoops(layout),
       (err: unknown) => {
         this.log.warn('kafka: reading the topic metadata failed; retrying', { topic: this.topic, error: (err as Error).message });
         this.retryLater(1);
       },
     );
+  }
+
+  private startLoops(layout: TopicLayout): void {
+    let leaderless = false;
+    for (const partition of this.positions.keys()) {
+      if (!this.readable(partition)) continue;
+      const leader = layout.leaders[partition] ?? -1;
+      if (leader < 0) leaderless = true;
+      else if (!this.loops.has(leader)) this.loops.set(leader, this.run(leader));
+    }
+    if (leaderless) this.retryLater(1);
   }
 
   private retryLater(attempt: number): void {
@@ -114,8 +118,11 @@ export class RecordFetcher {
     for (;;) {
       if (this.closed) break;
       const layout = await this.pool.topic(this.topic).catch(() => undefined);
+      if (layout) this.startLoops(layout); // partitions whose leadership moved to a broker without a loop
       const mine = layout ? [...this.positions.keys()].filter((p) => this.readable(p) && layout.leaders[p] === leader) : [];
       if (mine.length === 0) break; // no await between here and leaving the map: kick() starts a new loop when needed
+      const turn = this.round++ % mine.length;
+      mine.push(...mine.splice(0, turn));
       let ok = true;
       try {
         await this.resolveEarliest(leader, mine);
@@ -154,8 +161,9 @@ export class RecordFetcher {
     }
     if (!answer.records || answer.records.length === 0) return true;
     const records: FetchedRecord[] = [];
+    let next: number;
     try {
-      pos.offset = readRecordBatches(answer.records, pos.offset, answer.aborted, (r) => records.push(r));
+      next = readRecordBatches(answer.records, pos.offset, answer.aborted, (r) => records.push(r));
     } catch (err) {
       if (!(err instanceof UnreadableBatchError)) throw err;
       // Nothing is skipped: the partition stops here, visibly (its lag grows), until an operator acts.
@@ -164,6 +172,7 @@ export class RecordFetcher {
       return true;
     }
     if (records.length > 0) this.deliver(answer.partition, records, answer.highWatermark);
+    pos.offset = next; // after delivery: records a throwing deliver did not take are fetched again
     return true;
   }
 

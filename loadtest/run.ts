@@ -231,7 +231,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         ...(scenario.fanout ? { 'fanout.clients': scenario.fanout.clients, 'fanout.slow': scenario.fanout.slow } : {}),
       },
       events: {
-        targetPerS: Math.round(perMeasuredS((x) => x.target, schedule.stepsBefore(loadS))),
+        // Over the scheduled seconds only: a generator behind its schedule sends on after them, and
+        // those seconds (target 0) would make the target look lower than it was.
+        targetPerS: Math.round(measuredMean({ seconds: seconds.filter((x) => x.t <= durationS), warmupS: scenario.warmupS }, (x) => x.target) ?? schedule.stepsBefore(durationS) / durationS),
         achievedPerS: Math.round(achieved),
         sent: producer.sent,
         processed,

@@ -15,6 +15,9 @@ export const EARLIEST = -1;
 
 export type Deliver = (partition: number, records: FetchedRecord[], highWatermark: number) => void;
 
+/** What the fetcher uses of the pool (a test gives it a scripted cluster). */
+export type FetchPool = Pick<BrokerPool, 'topic' | 'forgetTopic' | 'connection' | 'drop'>;
+
 interface Position {
   offset: number;
   paused: boolean;
@@ -41,7 +44,7 @@ export class RecordFetcher {
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly pool: BrokerPool,
+    private readonly pool: FetchPool,
     private readonly topic: string,
     private readonly limits: FetchLimits,
     private readonly deliver: Deliver,

@@ -10,6 +10,7 @@
 // fails for good (a non-retriable error, or the timeout) leaves its records in doubt and the
 // sequence numbers unknown: the producer is then failed, every later send() rejects with that
 // error, and only a new producer (a new producer id) can go on — as Kafka's own idempotent producer.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { retryDelayMs } from '../result-sink.ts';
 import { BrokerPool } from './broker-pool.ts';
 import { KafkaFatalError, brokerError, errorName, meansStaleMetadata } from './wire/errors.ts';
@@ -32,7 +33,6 @@ export interface BatchProducerOptions {
   readonly onRetry?: (err: Error) => void;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();

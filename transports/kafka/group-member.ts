@@ -3,6 +3,7 @@
 // up the ones taken away and says so in its next heartbeat. Nothing stops the group while that
 // happens: only the partitions that move pause, each until its old owner has let it go (here:
 // until the partition actor's checkpoint is written, so its next owner restores the newest state).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../runtime/index.ts';
 import { retryDelayMs } from '../result-sink.ts';
@@ -222,4 +223,3 @@ export class MembershipError extends Error {
   override name = 'MembershipError';
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -45,7 +45,7 @@ const NEEDED: [number, number, string][] = [
   [API.offsetCommit, 9, 'OffsetCommit'],
   [API.findCoordinator, 3, 'FindCoordinator'],
   [API.listOffsets, 4, 'ListOffsets'],
-  [3, 12, 'Metadata'],
+  [API.metadata, 12, 'Metadata'],
 ];
 
 export class KafkaSource {

@@ -3,6 +3,7 @@
 // after `maxWaitMs`), its records go to `deliver` in the same turn, and the next fetch leaves at once.
 // A paused partition is left out of the next fetch; what an answer brings for a partition that was
 // paused, moved or re-positioned meanwhile is dropped, and read again from where it is now.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../runtime/index.ts';
 import { retryDelayMs } from '../result-sink.ts';
 import type { BrokerPool, TopicLayout } from './broker-pool.ts';
@@ -140,7 +141,7 @@ export class RecordFetcher {
         if (failures % 10 === 0) this.log.warn('kafka: fetch failed; retrying', { broker: leader, topic: this.topic, error: (err as Error).message });
       }
       failures = ok ? 0 : failures + 1;
-      if (failures > 0) await new Promise((r) => setTimeout(r, retryDelayMs(failures, 100, 2_000)));
+      if (failures > 0) await sleep(retryDelayMs(failures, 100, 2_000));
     }
     this.loops.delete(leader);
     this.kick(); // partitions that moved to this leader meanwhile, or came back from another

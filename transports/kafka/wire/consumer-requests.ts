@@ -6,7 +6,7 @@ import type { Reader } from './protocol.ts';
 import type { AbortedTransaction } from './record-batch-reader.ts';
 import type { ApiCall } from './requests.ts';
 
-export const API = { fetch: 1, listOffsets: 2, offsetCommit: 8, findCoordinator: 10, consumerGroupHeartbeat: 68 } as const;
+export const API = { fetch: 1, listOffsets: 2, metadata: 3, offsetCommit: 8, findCoordinator: 10, consumerGroupHeartbeat: 68 } as const;
 
 /** ApiVersions v0: the version range the broker accepts for each API key. */
 export const apiVersions = (): ApiCall<{ error: number; ranges: Map<number, { min: number; max: number }> }> => ({

@@ -19,6 +19,7 @@ export const gatewayConfigSpec = {
   'gateway.slow-client-pending': int(5_000, 'results queued per slow client; beyond it the oldest are dropped', 1),
   'gateway.max-backpressure-bytes': int(16 << 20, 'buffered bytes above which a client that stopped reading is disconnected', 1),
   'gateway.jaeger-url': url('http://127.0.0.1:16686', 'Jaeger UI that the dashboard links each alert\'s trace to', ['http', 'https']),
+  'kafka.topic': { ...nodeConfigSpec['kafka.topic'], describe: "the nodes' input topic: /api/history returns this pipeline's windows" },
   'nats.servers': nodeConfigSpec['nats.servers'],
   'influx.url': nodeConfigSpec['influx.url'],
   'influx.org': nodeConfigSpec['influx.org'],
@@ -47,6 +48,8 @@ const keyOf = {
   slowClientPending: 'gateway.slow-client-pending',
   maxBackpressureBytes: 'gateway.max-backpressure-bytes',
   jaegerUrl: 'gateway.jaeger-url',
+  /** The nodes' input topic: /api/history shows this pipeline's windows (tag `source`) unless asked for another. */
+  sourceTopic: 'kafka.topic',
   natsUrl: 'nats.servers',
   influxUrl: 'influx.url',
   influxOrg: 'influx.org',

@@ -95,16 +95,16 @@ export function registerRoutes(app: TemplatedApp, deps: RouteDeps): void {
     const analytic = req.getQuery('analytic') ?? '';
     const minutesRaw = req.getQuery('minutes') || '15';
     const maxKeysRaw = req.getQuery('maxKeys');
-    const source = req.getQuery('source') || undefined;
+    const source = req.getQuery('source') || config.sourceTopic;
     const minutes = Number(minutesRaw);
     if (!/^[\w.-]{1,100}$/.test(analytic)) return write(res, json('400 Bad Request', { error: 'analytic: expected a name like page-views' }));
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) return write(res, json('400 Bad Request', { error: 'minutes: expected an integer 1..1440' }));
-    if (source !== undefined && !/^[\w.-]{1,249}$/.test(source)) return write(res, json('400 Bad Request', { error: 'source: expected a topic name' }));
+    if (!/^[\w.-]{1,249}$/.test(source)) return write(res, json('400 Bad Request', { error: 'source: expected a topic name' }));
     const maxKeys = maxKeysRaw ? Number(maxKeysRaw) : undefined;
     if (maxKeys !== undefined && (!Number.isInteger(maxKeys) || maxKeys < 1)) return write(res, json('400 Bad Request', { error: 'maxKeys: expected a positive integer' }));
     respondAsync(res, async () => {
       const points = await queryHistory(deps.influx, config.influxOrg, config.influxBucket, { analytic, minutes, maxKeys, source });
-      return json('200 OK', { analytic, minutes, source: source ?? null, points });
+      return json('200 OK', { analytic, minutes, source, points });
     });
   });
 

@@ -245,8 +245,12 @@ describe('gateway (integration: NATS + InfluxDB)', function () {
     );
     expect(body.points).to.deep.include({ time: t, key: '/home', field: 'count', value: 8 });
     expect(body.points).to.deep.include({ time: t + 5000, key: '/cart', field: 'count', value: 2 });
-    const all = (await (await fetch(`${g.url}/api/history?analytic=${analytic}&minutes=15`)).json()) as { points: { time: number; key: string; value: number }[] };
-    expect(all.points.find((p) => p.time === t && p.key === '/home')!.value).to.equal(108); // every source summed
+    // Without `source`: the gateway's own pipeline (kafka.topic, default "events"), never the others.
+    const own = (await (await fetch(`${g.url}/api/history?analytic=${analytic}&minutes=15`)).json()) as { source: string; points: { time: number; key: string; value: number }[] };
+    expect(own.source).to.equal('events');
+    expect(own.points.find((p) => p.time === t && p.key === '/home')!.value).to.equal(8);
+    const other = (await (await fetch(`${g.url}/api/history?analytic=${analytic}&minutes=15&source=other-topic`)).json()) as { points: { time: number; key: string; value: number }[] };
+    expect(other.points).to.deep.equal([{ time: t, key: '/home', field: 'count', value: 100 }]);
     expect((await fetch(`${g.url}/api/history?analytic=bad%20name`)).status).to.equal(400);
   });
 });

@@ -135,7 +135,7 @@ export class TestCluster {
 
   async startGateway(extraEnv: Record<string, string> = {}): Promise<string> {
     this.gatewayPort = await freePort();
-    const proc = this.start('gateway', ['gateway'], { RTAP_GATEWAY_PORT: String(this.gatewayPort), ...extraEnv });
+    const proc = this.start('gateway', ['gateway'], { RTAP_GATEWAY_PORT: String(this.gatewayPort), RTAP_KAFKA_TOPIC: this.topic, ...extraEnv });
     await eventually(async () => {
       if (proc.child.exitCode !== null) throw new Error(`gateway exited: ${proc.output.slice(-5).join('\n')}`);
       const res = await fetch(`http://127.0.0.1:${this.gatewayPort}/api/health`).catch(() => undefined);

@@ -11,8 +11,8 @@ import type { ClusterTracker } from './cluster-view.ts';
 import type { ClientMessage, DeliveredResult, ServerMessage } from './protocol.ts';
 import { ALERTS_TOPIC, ALL_RESULTS_TOPIC, CLUSTER_TOPIC, isValidTopic, topicsOf } from './protocol.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
-import { SlowClientQueue, conflationKey, queueKeys } from './slow-client-queue.ts';
-import { TopicBatcher } from './topic-batcher.ts';
+import { SlowClientQueue, queueKeys } from './slow-client-queue.ts';
+import { Outgoing, TopicBatcher, batchFrame } from './topic-batcher.ts';
 
 export interface ClientData {
   id: number;
@@ -45,7 +45,7 @@ export class ResultHub {
   /** The clients off the fast path: a flush visits only these for their queues. */
   private readonly slowClients = new Set<Ws>();
   private readonly rings = new Map<string, ReplayBuffer>();
-  private readonly batcher: TopicBatcher;
+  private readonly batcher: TopicBatcher<Outgoing>;
   private nextId = 1;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -76,9 +76,9 @@ export class ResultHub {
 
   onResult(result: AnalyticsResult, traceId: string | undefined): void {
     this.metrics.natsResultsIn++;
-    const item: DeliveredResult = traceId ? { ...result, traceId } : result;
+    const out = new Outgoing(traceId ? { ...result, traceId } : result);
     let full = false;
-    for (const topic of topicsOf(result)) full = this.batcher.add(topic, item) || full;
+    for (const topic of topicsOf(result)) full = this.batcher.add(topic, out) || full;
     this.scheduleFlush(full);
   }
 
@@ -184,23 +184,24 @@ export class ResultHub {
         if (!ws.getUserData().slow && ws.getBufferedAmount() > this.config.slowClientBytes) this.goSlow(ws);
       }
       const now = Date.now();
-      for (const [topic, items] of batches) {
+      for (const [topic, batch] of batches) {
         let ring = this.rings.get(topic);
         if (!ring) this.rings.set(topic, (ring = new ReplayBuffer(this.config.replayMax, this.config.replayMs)));
-        // Each item's key once per flush, however many slow clients conflate it.
-        const keys = items.map(conflationKey);
-        for (let i = 0; i < items.length; i++) ring.push(items[i] as DeliveredResult, now, keys[i]);
+        for (const o of batch) ring.push(o.item, now, o.key);
         const subscribers = this.app.numSubscribers(topic);
         if (subscribers > 0) {
-          this.app.publish(topic, JSON.stringify({ type: 'batch', topic, items } satisfies ServerMessage));
+          this.app.publish(topic, batchFrame(topic, batch));
           this.metrics.framesSent += subscribers;
-          this.metrics.resultsSent += subscribers * items.length;
+          this.metrics.resultsSent += subscribers * batch.length;
         }
+        // Each item's queue key once per flush, however many slow clients conflate it.
+        let items: DeliveredResult[] | undefined;
         let slowKeys: string[] | undefined;
         for (const ws of this.slowClients) {
           const d = ws.getUserData();
           if (d.slow && d.topics.has(topic)) {
-            const { conflated, dropped } = d.slow.add(topic, items, (slowKeys ??= queueKeys(topic, keys)));
+            items ??= batch.map((o) => o.item);
+            const { conflated, dropped } = d.slow.add(topic, items, (slowKeys ??= queueKeys(topic, batch.map((o) => o.key))));
             d.conflated += conflated;
             d.dropped += dropped;
             this.metrics.resultsConflated += conflated;

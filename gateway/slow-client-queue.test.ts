@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { PatternResult, WindowResult } from '../actors/results.ts';
 import { SlowClientQueue, conflationKey, queueKeys } from './slow-client-queue.ts';
-import { TopicBatcher } from './topic-batcher.ts';
+import { Outgoing, TopicBatcher, batchFrame } from './topic-batcher.ts';
+import type { ServerMessage } from './protocol.ts';
 
 const w = (key: string, firing: number, partition = 0): WindowResult => ({
   kind: 'window', id: `pv|p${partition}|${key}|0-5000|f${firing}`, analytic: 'pv', partition, key, windowStart: 0, windowEnd: 5000, firing, trigger: 'early', values: { count: firing },
@@ -48,7 +49,7 @@ describe('SlowClientQueue', () => {
 
 describe('TopicBatcher', () => {
   it('groups per topic and says when a topic is full', () => {
-    const b = new TopicBatcher(2);
+    const b = new TopicBatcher<PatternResult>(2);
     expect(b.add('a', p(1))).to.equal(false);
     expect(b.add('b', p(2))).to.equal(false);
     expect(b.add('a', p(3))).to.equal(true);
@@ -57,5 +58,15 @@ describe('TopicBatcher', () => {
     expect([...out.keys()]).to.deep.equal(['a', 'b']);
     expect(out.get('a')!.length).to.equal(2);
     expect(b.size).to.equal(0);
+  });
+
+  it('builds a batch frame equal to the ServerMessage it stands for, each JSON made once', () => {
+    const items = [p(1), p(2)];
+    const out = items.map((i) => new Outgoing(i));
+    const frame = batchFrame('alerts', out);
+    expect(frame).to.equal(JSON.stringify({ type: 'batch', topic: 'alerts', items } satisfies ServerMessage));
+    expect(batchFrame('results', out)).to.equal(JSON.stringify({ type: 'batch', topic: 'results', items }));
+    expect(batchFrame('x', [])).to.equal(JSON.stringify({ type: 'batch', topic: 'x', items: [] }));
+    expect(out[0]!.key).to.equal(conflationKey(items[0]!));
   });
 });

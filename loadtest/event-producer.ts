@@ -37,7 +37,7 @@ export class EventProducer {
     let batch: GeneratedItem[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      await this.producer.send(this.topic, batch.map((item) => this.record(item, headers?.(item))));
+      await this.sendRecords(batch.map((item) => this.record(item, headers?.(item))));
       stats.sent += batch.length;
       for (const item of batch) if (item.kind === 'bad') stats.bad++;
       batch = [];
@@ -48,6 +48,11 @@ export class EventProducer {
     }
     await flush();
     return stats;
+  }
+
+  /** Sends records already encoded (a PreparedLoad's); resolves when Kafka acknowledged them all. */
+  async sendRecords(records: PartitionRecord[]): Promise<void> {
+    await this.producer.send(this.topic, records);
   }
 
   async close(): Promise<void> {

@@ -4,9 +4,10 @@
 // idempotent producer with one request in flight (per-partition order = generator order, which
 // the oracle's offsets rely on); several lanes keep several requests in flight at high rates. The
 // producer retries a failed request itself (same records, same sequence numbers: written once) and
-// each retry counts as an error; a send it gives up on stops the run.
-import type { GeneratedItem } from '../actors/testkit/index.ts';
+// each retry counts as an error; a send it gives up on stops the run. The events come prepared
+// (generated and encoded ahead: PreparedLoad); a lane's queue holds their indices.
 import { EventProducer } from './event-producer.ts';
+import type { PreparedLoad } from './prepared-load.ts';
 import type { SendTimes } from './send-times.ts';
 import { now } from './latency-probe.ts';
 
@@ -25,8 +26,11 @@ export const LINGER_MS = 5;
 // A request's records: far below the broker's 1 MiB batch limit, and a lane's queue keeps moving.
 const MAX_REQUEST = 1_000;
 
+/** Kafka headers for a record of `partition` (a trace context), or none. */
+export type HeadersFor = (partition: number) => Record<string, string> | undefined;
+
 class Lane {
-  readonly queue: GeneratedItem[] = [];
+  readonly queue: number[] = [];
   private head = 0;
   private wake: (() => void) | undefined;
   private closed = false;
@@ -35,7 +39,8 @@ class Lane {
   constructor(
     private readonly producer: EventProducer,
     private readonly owner: OpenLoopProducer,
-    private readonly headers?: (item: GeneratedItem) => Record<string, string> | undefined,
+    private readonly load: PreparedLoad,
+    private readonly headers?: HeadersFor,
   ) {
     this.done = this.loop().catch(() => {
       // owner.fail recorded the error: run() rethrows it
@@ -47,7 +52,7 @@ class Lane {
     return this.queue.length - this.head;
   }
 
-  push(item: GeneratedItem): void {
+  push(item: number): void {
     this.queue.push(item);
     this.wake?.();
   }
@@ -67,7 +72,7 @@ class Lane {
         this.wake = undefined;
         continue;
       }
-      const oldest = this.queue[this.head]!.wallTime;
+      const oldest = this.load.wallTime(this.queue[this.head]!);
       const wait = oldest + LINGER_MS - now();
       if (wait > 0 && this.pending < MAX_REQUEST && !this.closed) {
         await new Promise((r) => setTimeout(r, wait));
@@ -83,9 +88,11 @@ class Lane {
     }
   }
 
-  private async send(batch: GeneratedItem[]): Promise<void> {
+  private async send(batch: number[]): Promise<void> {
+    const load = this.load;
+    const headers = this.headers;
     try {
-      await this.producer.send(batch, MAX_REQUEST, this.headers);
+      await this.producer.sendRecords(batch.map((i) => load.record(i, headers?.(load.partition(i)))));
     } catch (err) {
       this.owner.fail(err as Error);
       throw err;
@@ -106,7 +113,8 @@ export class OpenLoopProducer {
   readonly nextOffset: number[];
   private readonly producers: EventProducer[] = [];
   private readonly lanes: Lane[] = [];
-  private peeked: GeneratedItem | undefined;
+  /** The next prepared item to schedule. */
+  private next = 0;
   private fatal: Error | undefined;
 
   constructor(
@@ -114,9 +122,9 @@ export class OpenLoopProducer {
     topic: string,
     partitions: number,
     lanes: number,
-    private readonly items: Iterator<GeneratedItem>,
+    private readonly load: PreparedLoad,
     private readonly times: SendTimes,
-    private readonly headers?: (item: GeneratedItem) => Record<string, string> | undefined,
+    private readonly headers?: HeadersFor,
   ) {
     for (let i = 0; i < lanes; i++) this.producers.push(new EventProducer(brokers, topic, 'rtap-loadtest', (err) => this.retried(err)));
     this.nextOffset = new Array<number>(partitions).fill(0);
@@ -124,7 +132,7 @@ export class OpenLoopProducer {
 
   async connect(): Promise<void> {
     await Promise.all(this.producers.map((p) => p.connect()));
-    for (const p of this.producers) this.lanes.push(new Lane(p, this, this.headers));
+    for (const p of this.producers) this.lanes.push(new Lane(p, this, this.load, this.headers));
   }
 
   /** Events waiting for a lane: the producer's own backlog (it shows as latency). */
@@ -132,34 +140,36 @@ export class OpenLoopProducer {
     return this.lanes.reduce((n, l) => n + l.pending, 0);
   }
 
-  /** Schedules until `untilMs` (the `now()` clock) or until `stop()` returns true, then sends what is due. */
+  /**
+   * Schedules until `untilMs` (the `now()` clock) or until `stop()` returns true, then sends what is
+   * due. What the load has not prepared ahead is prepared as it falls due (a schedule still growing).
+   */
   async run(untilMs: number, stop: () => boolean): Promise<void> {
+    const load = this.load;
     while (!stop() && !this.fatal) {
       const t = Math.min(now(), untilMs);
-      for (;;) {
-        const next = this.peeked ?? this.items.next().value;
-        this.peeked = undefined;
-        if (!next) break;
-        if (next.wallTime > t || next.wallTime >= untilMs) {
-          this.peeked = next;
-          break;
-        }
-        this.times.register(next);
-        this.lanes[next.partition % this.lanes.length]!.push(next);
+      load.prepareUntil(Math.min(t + 1, untilMs));
+      for (; this.next < load.size; this.next++) {
+        const i = this.next;
+        const due = load.wallTime(i);
+        if (due > t || due >= untilMs) break;
+        const partition = load.partition(i);
+        this.times.register(partition, load.offset(i), due, load.pageView(i));
+        this.lanes[partition % this.lanes.length]!.push(i);
       }
       if (now() >= untilMs) break;
-      const due = this.peeked?.wallTime ?? untilMs;
+      const due = this.next < load.size ? load.wallTime(this.next) : untilMs;
       await new Promise((r) => setTimeout(r, Math.max(0, Math.min(due, untilMs) - now())));
     }
     await Promise.all(this.lanes.map((l) => l.close()));
     if (this.fatal) throw this.fatal;
   }
 
-  acknowledged(written: readonly GeneratedItem[]): void {
+  acknowledged(written: readonly number[]): void {
     this.sent += written.length;
-    for (const item of written) {
-      if (item.kind === 'bad') this.badRecords++;
-      this.nextOffset[item.partition] = item.offset + 1;
+    for (const i of written) {
+      if (this.load.isBad(i)) this.badRecords++;
+      this.nextOffset[this.load.partition(i)] = this.load.offset(i) + 1;
     }
   }
 

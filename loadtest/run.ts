@@ -26,6 +26,7 @@ import { ProgressPrinter } from './report/progress-line.ts';
 import { measuredMean, writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
 import { resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
+import { PreparedLoad } from './prepared-load.ts';
 import { SendTimes } from './send-times.ts';
 import { traceHeaders } from './trace-headers.ts';
 
@@ -48,6 +49,8 @@ const NODE_ENV: Record<string, string> = {
 const DRAIN_TIMEOUT_MS = 180_000;
 /** Share of events the load generator traces (the node default, tracing.sample-ratio). */
 const TRACE_SAMPLE_RATIO = 0.01;
+/** Events the load is prepared at (generated and Avro-encoded) before it starts, with room to spare (B: ~250 000/s). */
+const PREPARE_PER_S = 100_000;
 
 export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l)): Promise<{ report: RunReport; files: ReturnType<typeof writeReport> }> {
   const traced = tracingOf(process.env);
@@ -77,7 +80,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
 
     // Warm-up: the nodes own their partitions and the gateway's NATS consumer is live.
     await new Promise((r) => setTimeout(r, 3_000));
-    const t0 = Math.ceil(now() / 1000) * 1000 + 1000;
+    // A fixed schedule is prepared before it starts (PreparedLoad); a growing one (`max`) as it falls due.
+    const upfront = scenario.max ? 0 : new RateSchedule(0, scenario.segments).stepsBefore(scenario.durationS);
+    const t0 = Math.ceil(now() / 1000) * 1000 + 1000 + Math.ceil(upfront / PREPARE_PER_S) * 1000;
     const schedule = new RateSchedule(t0, scenario.segments);
     const peakRate = Math.max(...scenario.segments.map((s) => s.rate), scenario.max ? scenario.max.startRate * scenario.max.factor ** (scenario.max.maxSteps - 1) : 0);
     const generator: GeneratorOptions = {
@@ -90,12 +95,20 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       lateRatio: 0,
       burstSpanMs: 0,
     };
+    const load = new PreparedLoad(generateEvents(generator));
+    if (upfront > 0) {
+      const started = now();
+      load.prepareUntil(t0 + scenario.durationS * 1000);
+      log(`prepared ${load.size} events (${(load.bytesUsed / 1e6).toFixed(0)} MB encoded) in ${((now() - started) / 1000).toFixed(1)} s`);
+      if (now() > t0) notes.push(`preparing the load took until ${((now() - t0) / 1000).toFixed(1)} s after its start: its first events were sent late`);
+    }
     const times = new SendTimes();
     const measureFrom = t0 + scenario.warmupS * 1000;
     const probe = await LatencyProbe.connect(wsUrl, times, t0 - 60_000, measureFrom);
     const fanoutAlerts = new LatencyRecorder();
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts, measureFrom);
-    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, lanesFor(peakRate), generateEvents(generator), times, traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined);
+    const traceFor = traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined;
+    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, lanesFor(peakRate), load, times, traceFor && ((partition) => traceFor({ partition })));
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
 

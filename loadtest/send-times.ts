@@ -1,7 +1,7 @@
 // When each event was due (its intended send time), indexed the two ways results point back at
 // events: by (partition, offset) for pattern alerts, and per page-views window for window results,
 // whose `count` says how many of that window's events, in partition order, they include.
-import type { GeneratedItem } from '../actors/testkit/index.ts';
+import type { PageViewOf } from './prepared-load.ts';
 import { PAGE_VIEWS_WINDOW_MS } from '../actors/analytics/index.ts';
 
 /** The due times of one page-views (partition, page, window), in partition order. */
@@ -15,21 +15,21 @@ export class SendTimes {
   private readonly byPartition: Float64Array[] = [];
   private readonly windows = new Map<string, WindowEvents>();
 
-  /** Records `item`'s due time; call before sending it, in send order. */
-  register(item: GeneratedItem): void {
-    let times = this.byPartition[item.partition];
-    if (!times || times.length <= item.offset) {
-      const grown = new Float64Array(Math.max(1024, item.offset * 2));
+  /** Records the due time of the record at (partition, offset); call before sending it, in send order. */
+  register(partition: number, offset: number, wallTime: number, pageView: PageViewOf | undefined): void {
+    let times = this.byPartition[partition];
+    if (!times || times.length <= offset) {
+      const grown = new Float64Array(Math.max(1024, offset * 2));
       if (times) grown.set(times);
-      this.byPartition[item.partition] = times = grown;
+      this.byPartition[partition] = times = grown;
     }
-    times[item.offset] = item.wallTime;
-    if (item.kind === 'event' && item.event.type === 'PageView') {
-      const start = Math.floor(item.event.eventTime / PAGE_VIEWS_WINDOW_MS) * PAGE_VIEWS_WINDOW_MS;
-      const key = windowKey(item.partition, item.event.page, start);
+    times[offset] = wallTime;
+    if (pageView) {
+      const start = Math.floor(pageView.eventTime / PAGE_VIEWS_WINDOW_MS) * PAGE_VIEWS_WINDOW_MS;
+      const key = windowKey(partition, pageView.page, start);
       let w = this.windows.get(key);
       if (!w) this.windows.set(key, (w = { times: [], included: 0 }));
-      w.times.push(item.wallTime);
+      w.times.push(wallTime);
     }
   }
 

@@ -3,10 +3,9 @@
 // made here, before any span exists (a load generator at 50k events/s would otherwise create and
 // drop 50k spans a second); the chosen ones are force-sampled. Without it the SDK's sampler decides.
 import { ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
-import type { GeneratedItem } from '../actors/testkit/index.ts';
 import { FORCE_SAMPLE_ATTRIBUTE, injectKafka } from '../telemetry/index.ts';
 
-export function traceHeaders(tracer: Tracer, force?: (item: GeneratedItem) => boolean, sampleRatio?: number): (item: GeneratedItem) => Record<string, string> | undefined {
+export function traceHeaders<T extends { partition: number }>(tracer: Tracer, force?: (item: T) => boolean, sampleRatio?: number): (item: T) => Record<string, string> | undefined {
   return (item) => {
     const forced = force?.(item) === true;
     if (sampleRatio !== undefined && !forced && Math.random() >= sampleRatio) return undefined;

@@ -158,7 +158,7 @@ export class OpenLoopProducer {
         this.lanes[partition % this.lanes.length]!.push(i);
       }
       if (now() >= untilMs) break;
-      const due = this.next < load.size ? load.wallTime(this.next) : untilMs;
+      const due = (this.next < load.size ? load.wallTime(this.next) : load.nextDue) ?? untilMs;
       await new Promise((r) => setTimeout(r, Math.max(0, Math.min(due, untilMs) - now())));
     }
     await Promise.all(this.lanes.map((l) => l.close()));

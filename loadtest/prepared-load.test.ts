@@ -47,10 +47,12 @@ describe('PreparedLoad', () => {
     const first = load.size;
     expect(first).to.be.within(900, 1_100);
     expect(load.wallTime(first - 1)).to.be.below(1_000_100);
+    expect(load.nextDue).to.be.at.least(1_000_100); // what the producer sleeps until
     load.prepareUntil(1_000_100);
     expect(load.size).to.equal(first);
     load.prepareUntil(Number.POSITIVE_INFINITY);
     expect(load.size).to.equal([...generateEvents({ ...options, count: 5_000 })].length);
     expect(load.wallTime(first)).to.be.at.least(1_000_100);
+    expect(load.nextDue).to.equal(undefined);
   });
 });

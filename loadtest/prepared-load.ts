@@ -61,6 +61,11 @@ export class PreparedLoad {
     }
   }
 
+  /** When the first item not prepared yet is due (after prepareUntil), or undefined when none is left. */
+  get nextDue(): number | undefined {
+    return this.peeked?.wallTime;
+  }
+
   wallTime(i: number): number {
     return this.wall[i]!;
   }

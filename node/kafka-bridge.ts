@@ -64,16 +64,18 @@ export class KafkaBridge extends Actor<BridgeMsg> {
     super();
   }
 
-  async receive(msg: BridgeMsg): Promise<void> {
+  /**
+   * Synchronous but for revocation and shutdown: a promise makes the runtime hand the bridge one
+   * message per dispatcher round (after every partition's turn), and under load its mailbox of record
+   * batches then fell seconds behind — delaying every delivery, and status asks past their timeout.
+   */
+  receive(msg: BridgeMsg): void | Promise<void> {
     switch (msg.type) {
       case 'assigned':
         for (const p of msg.partitions) this.spawnPartition(p);
         return;
-      case 'revoked': {
-        const outcomes = await Promise.all(msg.partitions.map((p) => this.revoke(p)));
-        msg.replyTo?.tell(outcomes);
-        return;
-      }
+      case 'revoked':
+        return Promise.all(msg.partitions.map((p) => this.revoke(p))).then((outcomes) => void msg.replyTo?.tell(outcomes));
       case 'records':
         this.deliver(msg.partition, msg.records, msg.lag);
         return;
@@ -82,8 +84,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
         void this.status().then((s) => msg.replyTo.tell(s));
         return;
       case 'shutdown':
-        msg.replyTo.tell(await Promise.all([...this.owned.keys()].map((p) => this.revoke(p))));
-        return;
+        return Promise.all([...this.owned.keys()].map((p) => this.revoke(p))).then((outcomes) => void msg.replyTo.tell(outcomes));
       case 'terminated': {
         const o = this.owned.get(msg.partition);
         if (o && o.generation === msg.generation) {

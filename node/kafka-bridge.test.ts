@@ -5,7 +5,7 @@ import { EventCodec } from '../actors/events/index.ts';
 import type { CheckpointOutcome } from '../actors/partition/partition-actor.ts';
 import type { SourceRecord } from '../actors/partition/ports.ts';
 import { generateEvents } from '../actors/testkit/index.ts';
-import { KafkaBridge, type BridgeMsg, type BridgeSource } from './kafka-bridge.ts';
+import { KafkaBridge, type BridgeMsg, type BridgeSource, type BridgeStatus } from './kafka-bridge.ts';
 
 const codec = new EventCodec();
 
@@ -74,6 +74,25 @@ describe('KafkaBridge', () => {
     let bridge: KafkaBridge | undefined;
     system.spawn(() => (bridge = bridgeOf(new FakeSource(), new MemorySnapshotStore())), { name: 'bridge' });
     expect(bridge!.receive({ type: 'records', partition: 9, records: [], lag: 0 })).to.equal(undefined);
+  });
+
+  it('reports each partition\'s offset, lag and record count without asking its actor', async () => {
+    const source = new FakeSource();
+    const bridge = start(source, new MemorySnapshotStore());
+    bridge.tell({ type: 'assigned', partitions: [2] });
+    await settle();
+    const records: SourceRecord[] = [...generateEvents({ seed: 1, partitions: 1, count: 50, badRatio: 0 })].map((it) => ({
+      offset: it.offset,
+      value: it.kind === 'event' ? codec.encode(it.event) : it.bytes,
+    }));
+    bridge.tell({ type: 'records', partition: 2, records, lag: 7 });
+    await settle();
+    // Ten more batches queued behind a status ask: the answer must not wait for them.
+    for (let i = 0; i < 10; i++) bridge.tell({ type: 'records', partition: 2, records: [], lag: 7 });
+    const status = await bridge.ask<BridgeStatus>((replyTo) => ({ type: 'status', replyTo }), 1_000);
+    expect(status.records).to.equal(50);
+    expect(status.partitions).to.have.length(1);
+    expect(status.partitions[0]).to.include({ partition: 2, offset: 50, lag: 7 });
   });
 
   it('pauses a partition whose actor falls behind and resumes it once the mailbox drains', async () => {

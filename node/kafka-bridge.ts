@@ -51,7 +51,8 @@ interface Owned {
   lag: number;
   paused: boolean;
   failures: Map<number, number>;
-  last: PartitionState | undefined;
+  /** The actor's state, read synchronously (PartitionPorts.exposeState); unset until it started. */
+  read: (() => PartitionState) | undefined;
   unwatchMark: () => void;
 }
 
@@ -80,8 +81,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
         this.deliver(msg.partition, msg.records, msg.lag);
         return;
       case 'status':
-        // Not awaited: a busy partition must not hold up record delivery to the others.
-        void this.status().then((s) => msg.replyTo.tell(s));
+        msg.replyTo.tell(this.status());
         return;
       case 'shutdown':
         return Promise.all([...this.owned.keys()].map((p) => this.revoke(p))).then((outcomes) => void msg.replyTo.tell(outcomes));
@@ -102,6 +102,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
     const generation = ++this.generation;
     const { topic, source, shared, mailbox } = this.opts;
     const failures = new Map<number, number>();
+    let exposed: (() => PartitionState) | undefined;
     const ports: PartitionPorts = {
       ...shared,
       failures,
@@ -119,6 +120,11 @@ export class KafkaBridge extends Actor<BridgeMsg> {
           return epoch;
         },
         commit: (p, next) => source.commit(p, next),
+      },
+      exposeState: (read) => {
+        exposed = read;
+        const o = this.owned.get(partition);
+        if (o?.generation === generation) o.read = read;
       },
     };
     const createActor = this.opts.createActor ?? ((o: PartitionActorOptions) => new PartitionActor(o));
@@ -138,7 +144,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
         source.resume(partition);
       }
     });
-    this.owned.set(partition, { ref, generation, epoch: 0, lag: 0, paused: false, failures, last: undefined, unwatchMark });
+    this.owned.set(partition, { ref, generation, epoch: 0, lag: 0, paused: false, failures, read: exposed, unwatchMark });
     this.context.watch(ref, (t) => ({ type: 'terminated', partition, generation, t }));
   }
 
@@ -176,33 +182,26 @@ export class KafkaBridge extends Actor<BridgeMsg> {
     }
   }
 
-  private async status(): Promise<BridgeStatus> {
+  private status(): BridgeStatus {
     const owned = [...this.owned];
-    await Promise.all(
-      owned.map(async ([, o]) => {
-        try {
-          o.last = await o.ref.ask<PartitionState>((replyTo) => ({ type: 'status', replyTo }), 500);
-        } catch {
-          /* busy or restarting: report what we knew */
-        }
-      }),
-    );
     const out: PartitionStatus[] = [];
+    const states = new Map(owned.map(([p, o]) => [p, o.read?.()]));
     for (const [partition, o] of owned) {
+      const last = states.get(partition);
       const stats = this.context.system.inspectOne(o.ref);
       out.push({
         partition,
-        offset: o.last?.nextOffset ?? 0,
+        offset: last?.nextOffset ?? 0,
         lag: o.lag,
-        watermark: o.last?.watermark ?? null,
+        watermark: last?.watermark ?? null,
         mailboxDepth: o.ref.mailbox.depth,
         restarts: stats?.restarts ?? 0,
         paused: o.paused,
-        lastSnapshotAt: o.last?.lastSnapshotAt ?? null,
-        lastSnapshotBytes: o.last?.lastSnapshotBytes ?? null,
+        lastSnapshotAt: last?.lastSnapshotAt ?? null,
+        lastSnapshotBytes: last?.lastSnapshotBytes ?? null,
       });
     }
-    const late = owned.reduce((sum, [, o]) => sum + (o.last?.late ?? 0), 0);
+    const late = [...states.values()].reduce((sum, st) => sum + (st?.late ?? 0), 0);
     return { partitions: out.sort((a, b) => a.partition - b.partition), records: this.records, late };
   }
 }

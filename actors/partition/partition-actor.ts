@@ -114,6 +114,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
     const interval = this.opts.checkpointIntervalMs;
     this.context.timers.startPeriodic('checkpoint', { type: 'checkpoint' }, interval, interval * checkpointPhase(partition));
     this.context.timers.startPeriodic('tick', { type: 'tick' }, this.opts.tickIntervalMs);
+    ports.exposeState?.(() => this.state());
     this.context.log.info('partition started', { partition, from: restored ? this.lastOffset + 1 : 'beginning', snapshotSeq: restored ? loaded!.info.seq : null });
   }
 

@@ -3,6 +3,7 @@
 import type { AnalyticsResult } from '../results.ts';
 import type { SnapshotStore } from '../../runtime/index.ts';
 import type { EnginePhase } from '../engine/analytics-engine.ts';
+import type { PartitionState } from './partition-actor.ts';
 
 /** One record of the source partition, still undecoded. */
 export interface SourceRecord {
@@ -79,4 +80,9 @@ export interface PartitionPorts {
   failures: Map<number, number>;
   /** Spans for records that carry a trace context; none when tracing is off. */
   tracer?: RecordTracer;
+  /**
+   * Given, when the actor starts, a synchronous read of its state for status reports: an ask waits
+   * behind every queued batch, i.e. fails exactly when the node is busiest and its status matters.
+   */
+  exposeState?: (read: () => PartitionState) => void;
 }

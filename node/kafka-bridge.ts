@@ -183,25 +183,23 @@ export class KafkaBridge extends Actor<BridgeMsg> {
   }
 
   private status(): BridgeStatus {
-    const owned = [...this.owned];
     const out: PartitionStatus[] = [];
-    const states = new Map(owned.map(([p, o]) => [p, o.read?.()]));
-    for (const [partition, o] of owned) {
-      const last = states.get(partition);
-      const stats = this.context.system.inspectOne(o.ref);
+    let late = 0;
+    for (const [partition, o] of this.owned) {
+      const last = o.read?.();
+      late += last?.late ?? 0;
       out.push({
         partition,
         offset: last?.nextOffset ?? 0,
         lag: o.lag,
         watermark: last?.watermark ?? null,
         mailboxDepth: o.ref.mailbox.depth,
-        restarts: stats?.restarts ?? 0,
+        restarts: this.context.system.inspectOne(o.ref)?.restarts ?? 0,
         paused: o.paused,
         lastSnapshotAt: last?.lastSnapshotAt ?? null,
         lastSnapshotBytes: last?.lastSnapshotBytes ?? null,
       });
     }
-    const late = [...states.values()].reduce((sum, st) => sum + (st?.late ?? 0), 0);
     return { partitions: out.sort((a, b) => a.partition - b.partition), records: this.records, late };
   }
 }

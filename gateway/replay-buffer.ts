@@ -41,7 +41,7 @@ export class ReplayBuffer {
     const version = ++this.version;
     this.entries.set(key, { at: now, item, version });
     this.order.push({ key, version }); // a replaced entry becomes the newest
-    if (this.entries.size > this.max) this.dropOldest();
+    if (this.entries.size > this.max) this.removeOldest();
     this.compact();
   }
 
@@ -57,12 +57,7 @@ export class ReplayBuffer {
   }
 
   expire(now: number): void {
-    while (this.head < this.order.length) {
-      const live = this.live(this.head);
-      if (live && now - live.at <= this.maxAgeMs) return;
-      if (live) this.entries.delete(this.order[this.head]!.key);
-      this.head++;
-    }
+    for (let e = this.oldest(); e && now - e.at > this.maxAgeMs; e = this.oldest()) this.removeOldest();
   }
 
   private live(i: number): Entry | undefined {
@@ -71,14 +66,18 @@ export class ReplayBuffer {
     return e?.version === slot.version ? e : undefined;
   }
 
-  private dropOldest(): void {
+  /** The oldest live entry, after skipping the stale slots in front of it. */
+  private oldest(): Entry | undefined {
     while (this.head < this.order.length) {
-      const slot = this.order[this.head++]!;
-      if (this.entries.get(slot.key)?.version === slot.version) {
-        this.entries.delete(slot.key);
-        return;
-      }
+      const e = this.live(this.head);
+      if (e) return e;
+      this.head++;
     }
+    return undefined;
+  }
+
+  private removeOldest(): void {
+    if (this.oldest()) this.entries.delete(this.order[this.head++]!.key);
   }
 
   /** Amortised O(1): stale slots (replacements) at most twice the live entries, plus slack; the consumed prefix at most half the array. */

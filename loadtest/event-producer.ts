@@ -37,7 +37,7 @@ export class EventProducer {
     let batch: GeneratedItem[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      await this.sendRecords(batch.map((item) => this.record(item, headers?.(item))));
+      await this.sendRecords(batch.map((item) => recordOf(this.codec, item, headers?.(item))));
       stats.sent += batch.length;
       for (const item of batch) if (item.kind === 'bad') stats.bad++;
       batch = [];
@@ -58,10 +58,11 @@ export class EventProducer {
   async close(): Promise<void> {
     await this.producer.close();
   }
+}
 
-  private record(item: GeneratedItem, headers: Record<string, string> | undefined): PartitionRecord {
-    const key = item.kind === 'event' ? item.event.userId : null;
-    const value = item.kind === 'event' ? this.codec.encode(item.event) : item.bytes;
-    return headers ? { partition: item.partition, key, value, headers } : { partition: item.partition, key, value };
-  }
+/** The Kafka record a generated item is sent as: keyed by its user, the event Avro-encoded (a bad record as it was made). */
+export function recordOf(codec: EventCodec, item: GeneratedItem, headers?: Record<string, string>): PartitionRecord & { key: string | null; value: Buffer } {
+  const key = item.kind === 'event' ? item.event.userId : null;
+  const value = item.kind === 'event' ? codec.encode(item.event) : item.bytes;
+  return headers ? { partition: item.partition, key, value, headers } : { partition: item.partition, key, value };
 }

@@ -8,6 +8,7 @@
 import { EventCodec } from '../actors/events/index.ts';
 import type { GeneratedItem } from '../actors/testkit/index.ts';
 import type { PartitionRecord } from '../transports/kafka/batch-producer.ts';
+import { recordOf } from './event-producer.ts';
 
 /** A page view's window bookkeeping (SendTimes): its page and event time. */
 export interface PageViewOf {
@@ -97,7 +98,7 @@ export class PreparedLoad {
   private add(item: GeneratedItem): void {
     const i = this.count;
     if (i === this.wall.length) this.grow();
-    const value = item.kind === 'event' ? this.codec.encode(item.event) : item.bytes;
+    const { key, value } = recordOf(this.codec, item);
     const start = i === 0 ? 0 : this.valueEnd[i - 1]!;
     if (start + value.length > this.bytes.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, start + value.length));
@@ -109,12 +110,10 @@ export class PreparedLoad {
     this.wall[i] = item.wallTime;
     this.partitions[i] = item.partition;
     this.offsets[i] = item.offset;
-    if (item.kind === 'bad') {
-      this.keyIndex[i] = -1;
-      this.pageIndex[i] = -1;
-    } else {
-      this.keyIndex[i] = intern(item.event.userId, this.keys, this.keyIds);
-      this.pageIndex[i] = item.event.type === 'PageView' ? intern(item.event.page, this.pages, this.pageIds) : -1;
+    this.keyIndex[i] = key === null ? -1 : intern(key, this.keys, this.keyIds);
+    this.pageIndex[i] = -1;
+    if (item.kind === 'event' && item.event.type === 'PageView') {
+      this.pageIndex[i] = intern(item.event.page, this.pages, this.pageIds);
       this.eventTimes[i] = item.event.eventTime;
     }
     this.count++;

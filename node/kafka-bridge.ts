@@ -51,8 +51,8 @@ interface Owned {
   lag: number;
   paused: boolean;
   failures: Map<number, number>;
-  /** The actor's state, read synchronously (PartitionPorts.exposeState); unset until it started. */
-  read: (() => PartitionState) | undefined;
+  /** The actor's state, read synchronously (PartitionPorts.exposeState); undefined until it started. */
+  state: () => PartitionState | undefined;
   unwatchMark: () => void;
 }
 
@@ -102,7 +102,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
     const generation = ++this.generation;
     const { topic, source, shared, mailbox } = this.opts;
     const failures = new Map<number, number>();
-    let exposed: (() => PartitionState) | undefined;
+    let read: (() => PartitionState) | undefined;
     const ports: PartitionPorts = {
       ...shared,
       failures,
@@ -121,11 +121,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
         },
         commit: (p, next) => source.commit(p, next),
       },
-      exposeState: (read) => {
-        exposed = read;
-        const o = this.owned.get(partition);
-        if (o?.generation === generation) o.read = read;
-      },
+      exposeState: (r) => (read = r), // a restarted actor exposes its new instance
     };
     const createActor = this.opts.createActor ?? ((o: PartitionActorOptions) => new PartitionActor(o));
     const ref = this.context.spawn(() => createActor({ ...this.opts.partition, partition, snapshotId: `${topic}-${partition}`, ports }), {
@@ -144,7 +140,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
         source.resume(partition);
       }
     });
-    this.owned.set(partition, { ref, generation, epoch: 0, lag: 0, paused: false, failures, read: exposed, unwatchMark });
+    this.owned.set(partition, { ref, generation, epoch: 0, lag: 0, paused: false, failures, state: () => read?.(), unwatchMark });
     this.context.watch(ref, (t) => ({ type: 'terminated', partition, generation, t }));
   }
 
@@ -186,7 +182,7 @@ export class KafkaBridge extends Actor<BridgeMsg> {
     const out: PartitionStatus[] = [];
     let late = 0;
     for (const [partition, o] of this.owned) {
-      const last = o.read?.();
+      const last = o.state();
       late += last?.late ?? 0;
       out.push({
         partition,

@@ -1,11 +1,12 @@
 // Sends generated events at their due times (open loop): the scheduler hands every event that is
 // due to its partition's lane at once, however long earlier sends take, so a slow broker shows up
 // as latency (measured from the due time), not as a lower offered rate. Each lane is one
-// idempotent producer with one request in flight (per-partition order = generator order, which
-// the oracle's offsets rely on); several lanes keep several requests in flight at high rates. The
+// idempotent producer with up to MAX_IN_FLIGHT requests in flight, which it stores in the order
+// sent (per-partition order = generator order, which the oracle's offsets rely on). The
 // producer retries a failed request itself (same records, same sequence numbers: written once) and
 // each retry counts as an error; a send it gives up on stops the run. The events come prepared
 // (generated and encoded ahead: PreparedLoad); a lane's queue holds their indices.
+import { MAX_IN_FLIGHT } from '../transports/kafka/batch-producer.ts';
 import { EventProducer } from './event-producer.ts';
 import type { PreparedLoad } from './prepared-load.ts';
 import type { SendTimes } from './send-times.ts';
@@ -34,6 +35,8 @@ class Lane {
   private head = 0;
   private wake: (() => void) | undefined;
   private closed = false;
+  private inFlight = 0;
+  private failed = false;
   readonly done: Promise<void>;
 
   constructor(
@@ -66,8 +69,9 @@ class Lane {
 
   private async loop(): Promise<void> {
     for (;;) {
-      if (this.pending === 0) {
-        if (this.closed) return;
+      if (this.failed) return;
+      if (this.pending === 0 || this.inFlight >= MAX_IN_FLIGHT) {
+        if (this.closed && this.pending === 0 && this.inFlight === 0) return;
         await new Promise<void>((r) => (this.wake = r));
         this.wake = undefined;
         continue;
@@ -84,8 +88,19 @@ class Lane {
         this.queue.splice(0, this.head);
         this.head = 0;
       }
-      await this.send(batch);
+      // Not awaited: the next request leaves when it is due, not when this one is acknowledged.
+      this.inFlight++;
+      void this.send(batch).then(
+        () => this.settled(),
+        () => this.settled(true),
+      );
     }
+  }
+
+  private settled(failed = false): void {
+    this.inFlight--;
+    if (failed) this.failed = true;
+    this.wake?.();
   }
 
   private async send(batch: number[]): Promise<void> {
@@ -169,7 +184,9 @@ export class OpenLoopProducer {
     this.sent += written.length;
     for (const i of written) {
       if (this.load.isBad(i)) this.badRecords++;
-      this.nextOffset[this.load.partition(i)] = this.load.offset(i) + 1;
+      // Acknowledgements after a retry may come out of order: the highest offset counts.
+      const p = this.load.partition(i);
+      this.nextOffset[p] = Math.max(this.nextOffset[p]!, this.load.offset(i) + 1);
     }
   }
 

@@ -60,9 +60,10 @@ describe('KafkaBatchProducer (real broker)', () => {
         ...(i % 50 === 0 ? { headers: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, n: String(i) } } : {}),
       });
     }
-    // Three sends, two of them concurrent: they queue, so each partition keeps the order sent.
-    await producer.send(topic, sent.slice(0, 300));
-    await Promise.all([producer.send(topic, sent.slice(300, 600)), producer.send(topic, sent.slice(600))]);
+    // One send, then nine at once: five in flight, the others waiting for a slot; each partition
+    // keeps the order of the calls.
+    await producer.send(topic, sent.slice(0, 90));
+    await Promise.all(Array.from({ length: 9 }, (_, i) => producer.send(topic, sent.slice(90 + i * 90, 180 + i * 90))));
     await producer.close();
 
     const got = await readAll(topic, sent.length);

@@ -10,14 +10,19 @@ import { Reader, Writer } from './wire/protocol.ts';
 interface ProduceSeen {
   partitions: { partition: number; baseSequence: number; count: number }[];
 }
-/** What the fake does with each produce request, in order; after the script: acknowledge. */
-type Step = 'ack' | 'drop' | 'silence' | { error: number; partition?: number };
+/**
+ * What the fake does with each produce request, in order; after the script: acknowledge. `hold`
+ * acknowledges, but keeps that answer and every later one until release() (answers stay in order,
+ * as a broker's on one connection).
+ */
+type Step = 'ack' | 'drop' | 'silence' | 'hold' | { error: number; partition?: number };
 
 class FakeBroker {
   readonly produced: ProduceSeen[] = [];
   metadataRequests = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private held: { socket: Socket; frame: Buffer }[] | undefined;
   port = 0;
 
   constructor(private readonly script: Step[]) {
@@ -27,7 +32,7 @@ class FakeBroker {
       let buf = Buffer.alloc(0);
       socket.on('data', (d: Buffer) => {
         buf = Buffer.concat([buf, d]);
-        while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        while (!socket.destroyed && buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
           const frame = buf.subarray(4, 4 + buf.readInt32BE(0));
           buf = buf.subarray(4 + frame.length);
           this.answer(socket, new Reader(Buffer.from(frame)));
@@ -39,6 +44,13 @@ class FakeBroker {
   async start(): Promise<void> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.port = (this.server.address() as { port: number }).port;
+  }
+
+  /** Sends the held answers, and answers at once again. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const { socket, frame } of held) if (!socket.destroyed) socket.write(frame);
   }
 
   async stop(): Promise<void> {
@@ -86,6 +98,7 @@ class FakeBroker {
       const step = this.script.shift() ?? 'ack';
       if (step === 'drop') return void socket.destroy();
       if (step === 'silence') return;
+      if (step === 'hold') this.held ??= [];
       w.int32(1).string('t');
       w.array(seen.partitions, (p) => {
         const error = typeof step === 'object' && (step.partition === undefined || step.partition === p.partition) ? step.error : 0;
@@ -95,8 +108,14 @@ class FakeBroker {
     }
     const out = w.finish();
     out.writeInt32BE(out.length - 4, 0);
-    socket.write(out);
+    if (this.held) this.held.push({ socket, frame: out });
+    else socket.write(out);
   }
+}
+
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!ok()) throw new Error('condition not reached in 2 s');
 }
 
 const records = (partition: number, n: number): PartitionRecord[] => Array.from({ length: n }, (_, i) => ({ partition, key: `k${i}`, value: Buffer.from(`v${i}`) }));
@@ -158,6 +177,42 @@ describe('KafkaBatchProducer retries (fake broker)', function () {
       const later = await producer.send('t', records(1, 1)).then(() => undefined, (e: unknown) => e);
       expect((later as Error).message).to.match(/failed earlier.*MESSAGE_TOO_LARGE/);
       expect(broker.produced).to.have.length(1);
+    }));
+
+  it('keeps up to five sends in flight, written in the order of the calls, and the sixth waits for a slot', () =>
+    withBroker(['hold'], async (broker, producer) => {
+      const sends = Array.from({ length: 7 }, () => producer.send('t', records(0, 2)));
+      await until(() => broker.produced.length === 5);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(broker.produced, 'five requests before any answer').to.have.length(5);
+      broker.release();
+      await Promise.all(sends);
+      expect(broker.produced.map((p) => p.partitions[0]!.baseSequence)).to.deep.equal([0, 2, 4, 6, 8, 10, 12]);
+    }));
+
+  it('after a failure in flight, sends again in order: the failed send first, then those refused as out of order', () =>
+    withBroker(['ack', { error: 19 }, { error: 45 }, { error: 45 }], async (broker, producer, retries) => {
+      await producer.send('t', records(0, 1)); // the metadata is known: the next three leave back to back
+      await Promise.all([producer.send('t', records(0, 2)), producer.send('t', records(0, 2)), producer.send('t', records(0, 2))]);
+      expect(broker.produced.map((p) => p.partitions[0]!.baseSequence)).to.deep.equal([0, 1, 3, 5, 1, 3, 5]);
+      expect(retries).to.have.length(3);
+      expect(retries[0]).to.include('NOT_ENOUGH_REPLICAS');
+      expect(retries[1]).to.include('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    }));
+
+  it('after a connection drops under several sends, sends each again in order with its own sequence numbers', () =>
+    withBroker(['ack', 'drop'], async (broker, producer) => {
+      await producer.send('t', records(0, 1));
+      await Promise.all([producer.send('t', records(0, 2)), producer.send('t', records(0, 2)), producer.send('t', records(0, 2))]);
+      expect(broker.produced.slice(-3).map((p) => p.partitions[0]!.baseSequence)).to.deep.equal([1, 3, 5]);
+    }));
+
+  it('fails on out of order when no earlier send is left to blame', () =>
+    withBroker([{ error: 45 }, { error: 45 }], async (broker, producer, retries) => {
+      const err = await producer.send('t', records(0, 2)).then(() => undefined, (e: unknown) => e);
+      expect((err as Error).message).to.include('partition 0: OUT_OF_ORDER_SEQUENCE_NUMBER');
+      expect(retries, 'retried once, after which no earlier send was in flight').to.have.length(1);
+      expect(broker.produced).to.have.length(2);
     }));
 
   it('gives up after its delivery timeout when the broker never answers', () =>

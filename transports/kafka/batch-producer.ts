@@ -2,11 +2,14 @@
 // broker, each partition's records one batch encoded in bulk (wire/record-batch.ts). It is what the
 // load generator and `rtap produce` send with (docs/decisions/0002).
 //
-// Delivery: acks=all and a sequence number per partition. send() retries what failed (never what
-// was written) with backoff until its delivery timeout, re-reading the metadata when leadership
-// moved or a connection dropped; a request whose answer was lost goes again with the same sequence
-// numbers, and the broker acknowledges a batch it already holds without writing it twice. One
-// send() runs at a time (later ones queue), so each partition keeps the order sent. A send that
+// Delivery: acks=all and a sequence number per partition, given to the sends' batches in the order
+// of the send() calls. Up to MAX_IN_FLIGHT sends are in flight at once, their requests written in
+// that order (a broker handles one connection's requests in order), so a sender need not wait for
+// one acknowledgement before the next request leaves. send() retries what failed (never what was
+// written) with backoff until its delivery timeout, re-reading the metadata when leadership moved or
+// a connection dropped. A retry waits until every earlier send has finished, so the broker sees each
+// partition's sequence numbers in order; a request whose answer was lost goes again with the same
+// ones, and the broker acknowledges a batch it already holds without writing it twice. A send that
 // fails for good (a non-retriable error, or the timeout) leaves its records in doubt and the
 // sequence numbers unknown: the producer is then failed, every later send() rejects with that
 // error, and only a new producer (a new producer id) can go on — as Kafka's own idempotent producer.
@@ -33,6 +36,12 @@ export interface BatchProducerOptions {
   readonly onRetry?: (err: Error) => void;
 }
 
+/**
+ * Sends in flight at once: Kafka's own bound for an idempotent producer
+ * (`max.in.flight.requests.per.connection`). The broker remembers a producer's last five batches
+ * per partition, and only those are recognised as duplicates when they come again.
+ */
+export const MAX_IN_FLIGHT = 5;
 
 function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
@@ -45,15 +54,47 @@ function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
+/** A counting semaphore that hands its slots out in the order they were asked for. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** A promise and the function that resolves it (calling it again does nothing). */
+function signal(): { done: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const done = new Promise<void>((resolve) => (fire = resolve));
+  return { done, fire };
+}
+
 export class KafkaBatchProducer {
   private readonly requestTimeoutMs: number;
   private readonly deliveryTimeoutMs: number;
   private readonly pool: BrokerPool;
-  /** Next sequence number per `topic/partition`. */
+  /** Next sequence number per `topic/partition`, advanced as each send takes its numbers. */
   private readonly sequences = new Map<string, number>();
   private producerId = -1n;
   private producerEpoch = 0;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly slots = new Slots(MAX_IN_FLIGHT);
+  /** Settles when the latest send has finished, written or failed. */
+  private last: Promise<void> = Promise.resolve();
+  /** Resolves when the latest send's first requests are written (or it gave up before). */
+  private lastWritten: Promise<void> = Promise.resolve();
   private failed: Error | undefined;
 
   constructor(private readonly opts: BatchProducerOptions) {
@@ -77,36 +118,64 @@ export class KafkaBatchProducer {
     this.producerEpoch = r.producerEpoch;
   }
 
-  /** Writes every record (acks=all); resolves once all are acknowledged. */
+  /**
+   * Writes every record (acks=all); resolves once all are acknowledged. Call it again before that
+   * to keep several requests in flight: the sends' records are stored in the order of the calls.
+   */
   send(topic: string, records: readonly PartitionRecord[]): Promise<void> {
-    const run = this.tail.then(async () => {
-      if (this.failed) throw this.failed;
-      try {
-        await this.sendNow(topic, records);
-      } catch (err) {
-        this.failed = new Error(`kafka: the producer failed earlier and cannot go on (${(err as Error).message})`);
+    const earlier = this.last;
+    const earlierWritten = this.lastWritten;
+    const written = signal();
+    this.lastWritten = written.done;
+    const run = this.slots
+      .take()
+      .then(() => this.sendNow(topic, records, earlier, earlierWritten, written.fire))
+      .catch((err: unknown) => {
+        this.failed ??= new Error(`kafka: the producer failed earlier and cannot go on (${(err as Error).message})`);
         throw err;
-      }
-    });
-    this.tail = run.catch(() => undefined);
+      })
+      .finally(() => {
+        written.fire();
+        this.slots.give();
+      });
+    this.last = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
   async close(): Promise<void> {
-    await this.tail;
+    await this.last;
     this.pool.close();
   }
 
-  private async sendNow(topic: string, records: readonly PartitionRecord[]): Promise<void> {
+  private async sendNow(topic: string, records: readonly PartitionRecord[], earlier: Promise<void>, earlierWritten: Promise<void>, written: () => void): Promise<void> {
+    if (this.failed) throw this.failed;
     if (this.producerId < 0n) throw new Error('kafka: producer used before connect()');
     const byPartition = groupBy(records, (r) => r.partition);
+    // This send's sequence numbers, the same for every attempt.
+    const sequences = new Map<number, number>();
+    for (const [partition, batch] of byPartition) {
+      const key = `${topic}/${partition}`;
+      const first = this.sequences.get(key) ?? 0;
+      sequences.set(partition, first);
+      this.sequences.set(key, (first + batch.length) & 0x7fffffff);
+    }
+    let attempts = 0;
     await this.retrying(
       async () => {
-        const failure = await this.attempt(topic, byPartition).catch((err: Error) => {
+        const retry = attempts++ > 0;
+        // An earlier send failed for good while this one waited: its sequence numbers can no longer be right.
+        if (retry && this.failed) throw new KafkaFatalError(this.failed.message);
+        // The first attempt writes right after the earlier sends' first; a retry only once every
+        // earlier send has finished, so that each partition's batches reach the broker in order.
+        const failure = await this.attempt(topic, byPartition, sequences, retry ? earlier : earlierWritten, retry, written).catch((err: Error) => {
           // Metadata could not be read, or a partition does not exist (yet): retried like a broker error.
           this.pool.forgetTopic(topic);
           return err;
         });
+        written();
         if (failure) throw failure;
       },
       (last) => (last instanceof KafkaFatalError ? last : new Error(`kafka: produce to ${topic} failed for ${this.deliveryTimeoutMs} ms: ${last.message}`)),
@@ -114,53 +183,59 @@ export class KafkaBatchProducer {
   }
 
   /**
-   * Sends each partition's records once; removes the written ones from `byPartition` and advances
-   * their sequence numbers. Returns why the rest are still there (undefined: nothing is left).
+   * Sends each partition's records once, when `turn` has come; removes the written ones from
+   * `byPartition`. Returns why the rest are still there (undefined: nothing is left). Calls
+   * `written` as soon as the requests are on their connections.
    */
-  private async attempt(topic: string, byPartition: Map<number, PartitionRecord[]>): Promise<Error | undefined> {
+  private async attempt(
+    topic: string,
+    byPartition: Map<number, PartitionRecord[]>,
+    sequences: ReadonlyMap<number, number>,
+    turn: Promise<void>,
+    retry: boolean,
+    written: () => void,
+  ): Promise<Error | undefined> {
     const meta = await this.pool.topic(topic);
     for (const p of byPartition.keys()) {
       if (p < 0 || p >= meta.leaders.length) throw new Error(`kafka: topic ${topic} has ${meta.leaders.length} partitions, no partition ${p}`);
     }
-    const byLeader = groupBy(byPartition.keys(), (p) => meta.leaders[p]!);
+    const byLeader = [...groupBy(byPartition.keys(), (p) => meta.leaders[p]!)];
+    // The connections first, so that nothing asynchronous lies between the turn and the writes.
+    const conns = await Promise.all(byLeader.map(([leader]) => (leader < 0 ? undefined : this.pool.connection(leader).catch((err: Error) => err))));
+    await turn;
     let failure: Error | undefined;
-    const acks = await Promise.all(
-      [...byLeader].map(([leader, partitions]) =>
-        leader < 0
-          ? Promise.resolve(partitions.map((partition) => ({ partition, error: 5, baseOffset: -1n })))
-          : this.produce(leader, topic, partitions, byPartition).catch((err: Error) => {
-              // The connection is gone or timed out: whether the broker wrote the batches is unknown,
-              // so they go again with the same sequence numbers (to a leader the metadata names anew).
-              this.pool.drop(leader);
-              this.pool.forgetTopic(topic);
-              failure = err;
-              return [] as PartitionAck[];
-            }),
-      ),
-    );
-    for (const ack of acks.flat()) {
-      const batch = byPartition.get(ack.partition);
-      if (!batch) continue;
+    const lost = (leader: number, err: Error): PartitionAck[] => {
+      // The connection is gone or timed out: whether the broker wrote the batches is unknown,
+      // so they go again with the same sequence numbers (to a leader the metadata names anew).
+      this.pool.drop(leader);
+      this.pool.forgetTopic(topic);
+      failure = err;
+      return [];
+    };
+    const calls = byLeader.map(([leader, partitions], i): Promise<PartitionAck[]> => {
+      const conn = conns[i];
+      if (conn === undefined) return Promise.resolve(partitions.map((partition) => ({ partition, error: 5, baseOffset: -1n })));
+      if (conn instanceof Error) return Promise.resolve(lost(leader, conn));
+      const batches = partitions.map((p) => ({ partition: p, records: byPartition.get(p)!, baseSequence: sequences.get(p)! }));
+      return conn.call(produce(topic, batches, { producerId: this.producerId, producerEpoch: this.producerEpoch }, this.requestTimeoutMs)).catch((err: Error) => lost(leader, err));
+    });
+    written();
+    for (const ack of (await Promise.all(calls)).flat()) {
+      if (!byPartition.has(ack.partition)) continue;
       // A duplicate is a batch the broker already holds: written earlier, its ack lost.
       if (ack.error === 0 || ack.error === 46) {
-        const key = `${topic}/${ack.partition}`;
-        this.sequences.set(key, ((this.sequences.get(key) ?? 0) + batch.length) & 0x7fffffff);
         byPartition.delete(ack.partition);
         continue;
       }
       if (meansStaleMetadata(ack.error)) this.pool.forgetTopic(topic);
-      const err = brokerError(`kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`, ack.error);
+      const what = `kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`;
+      // Out of order on a first attempt: an earlier batch in flight was not written, so this one
+      // goes again after it. Out of order on a retry, with every earlier send done, is fatal.
+      const err = ack.error === 45 && !retry ? new Error(what) : brokerError(what, ack.error);
       // A fatal error wins: it ends the send whatever else happened.
       if (!(failure instanceof KafkaFatalError)) failure = err;
     }
     return byPartition.size > 0 ? (failure ?? new Error(`kafka: produce to ${topic}: no answer for partitions ${[...byPartition.keys()].join(',')}`)) : undefined;
-  }
-
-  /** One produce request to `leader` with one batch per partition; the per-partition results. */
-  private async produce(leader: number, topic: string, partitions: number[], byPartition: Map<number, PartitionRecord[]>): Promise<PartitionAck[]> {
-    const conn = await this.pool.connection(leader);
-    const batches = partitions.map((p) => ({ partition: p, records: byPartition.get(p)!, baseSequence: this.sequences.get(`${topic}/${p}`) ?? 0 }));
-    return conn.call(produce(topic, batches, { producerId: this.producerId, producerEpoch: this.producerEpoch }, this.requestTimeoutMs));
   }
 
   /**

@@ -16,7 +16,8 @@ import { TestCluster } from '../test/support/cluster.ts';
 import { TestWsClient } from '../test/support/ws-client.ts';
 import { ClusterWatch } from './cluster-watch.ts';
 import { LatencyProbe, now } from './latency-probe.ts';
-import { LINGER_MS, lanesFor, OpenLoopProducer } from './open-loop-producer.ts';
+import { MAX_IN_FLIGHT } from '../transports/kafka/batch-producer.ts';
+import { LINGER_MS, OpenLoopProducer } from './open-loop-producer.ts';
 import { compareWithOracle, expectedResults } from './oracle-check.ts';
 import { afterStep, judgeStep } from './knee.ts';
 import { RateSchedule } from './rate-schedule.ts';
@@ -108,7 +109,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const fanoutAlerts = new LatencyRecorder();
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts, measureFrom);
     const traceFor = traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined;
-    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, lanesFor(peakRate), load, times, traceFor && ((partition) => traceFor({ partition })));
+    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, load, times, traceFor && ((partition) => traceFor({ partition })));
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
 
@@ -238,7 +239,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         'tracing.sample-ratio': traced ? TRACE_SAMPLE_RATIO : 'off',
         'tracing.alerts': traced && nodeConfig['tracing.alerts'],
         'producer.linger-ms': LINGER_MS,
-        'producer.lanes': lanesFor(peakRate),
+        'producer.max-in-flight': MAX_IN_FLIGHT,
         'kafka.fetch-min-bytes': nodeConfig['kafka.fetch-min-bytes'],
         'kafka.fetch-max-wait-ms': nodeConfig['kafka.fetch-max-wait-ms'],
         ...(scenario.fanout ? { 'fanout.clients': scenario.fanout.clients, 'fanout.slow': scenario.fanout.slow } : {}),

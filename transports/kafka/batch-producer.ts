@@ -75,13 +75,6 @@ class Slots {
   }
 }
 
-/** A promise and the function that resolves it (calling it again does nothing). */
-function signal(): { done: Promise<void>; fire: () => void } {
-  let fire!: () => void;
-  const done = new Promise<void>((resolve) => (fire = resolve));
-  return { done, fire };
-}
-
 export class KafkaBatchProducer {
   private readonly requestTimeoutMs: number;
   private readonly deliveryTimeoutMs: number;
@@ -93,8 +86,8 @@ export class KafkaBatchProducer {
   private readonly slots = new Slots(MAX_IN_FLIGHT);
   /** Settles when the latest send has finished, written or failed. */
   private last: Promise<void> = Promise.resolve();
-  /** Resolves when the latest send's first requests are written (or it gave up before). */
-  private lastWritten: Promise<void> = Promise.resolve();
+  /** Settles when the latest first attempt has written its requests (or failed before): first attempts write in turn. */
+  private writing: Promise<unknown> = Promise.resolve();
   private failed: Error | undefined;
 
   constructor(private readonly opts: BatchProducerOptions) {
@@ -124,20 +117,14 @@ export class KafkaBatchProducer {
    */
   send(topic: string, records: readonly PartitionRecord[]): Promise<void> {
     const earlier = this.last;
-    const earlierWritten = this.lastWritten;
-    const written = signal();
-    this.lastWritten = written.done;
     const run = this.slots
       .take()
-      .then(() => this.sendNow(topic, records, earlier, earlierWritten, written.fire))
+      .then(() => this.sendNow(topic, records, earlier))
       .catch((err: unknown) => {
         this.failed ??= new Error(`kafka: the producer failed earlier and cannot go on (${(err as Error).message})`);
         throw err;
       })
-      .finally(() => {
-        written.fire();
-        this.slots.give();
-      });
+      .finally(() => this.slots.give());
     this.last = run.then(
       () => undefined,
       () => undefined,
@@ -150,7 +137,7 @@ export class KafkaBatchProducer {
     this.pool.close();
   }
 
-  private async sendNow(topic: string, records: readonly PartitionRecord[], earlier: Promise<void>, earlierWritten: Promise<void>, written: () => void): Promise<void> {
+  private async sendNow(topic: string, records: readonly PartitionRecord[], earlier: Promise<void>): Promise<void> {
     if (this.failed) throw this.failed;
     if (this.producerId < 0n) throw new Error('kafka: producer used before connect()');
     const byPartition = groupBy(records, (r) => r.partition);
@@ -168,14 +155,18 @@ export class KafkaBatchProducer {
         const retry = attempts++ > 0;
         // An earlier send failed for good while this one waited: its sequence numbers can no longer be right.
         if (retry && this.failed) throw new KafkaFatalError(this.failed.message);
-        // The first attempt writes right after the earlier sends' first; a retry only once every
-        // earlier send has finished, so that each partition's batches reach the broker in order.
-        const failure = await this.attempt(topic, byPartition, sequences, retry ? earlier : earlierWritten, retry, written).catch((err: Error) => {
-          // Metadata could not be read, or a partition does not exist (yet): retried like a broker error.
-          this.pool.forgetTopic(topic);
-          return err;
-        });
-        written();
+        // A first attempt writes in turn with the other sends' first attempts; a retry only once
+        // every earlier send has finished, so that each partition's batches reach the broker in order.
+        const writes = (retry ? earlier : this.writing).then(() => this.write(topic, byPartition, sequences));
+        if (!retry) this.writing = writes.catch(() => undefined);
+        const failure = await writes.then(
+          (w) => this.settle(topic, byPartition, w.answers, retry),
+          (err: Error) => {
+            // Metadata could not be read, or a partition does not exist (yet): retried like a broker error.
+            this.pool.forgetTopic(topic);
+            return err;
+          },
+        );
         if (failure) throw failure;
       },
       (last) => (last instanceof KafkaFatalError ? last : new Error(`kafka: produce to ${topic} failed for ${this.deliveryTimeoutMs} ms: ${last.message}`)),
@@ -183,57 +174,62 @@ export class KafkaBatchProducer {
   }
 
   /**
-   * Sends each partition's records once, when `turn` has come; removes the written ones from
-   * `byPartition`. Returns why the rest are still there (undefined: nothing is left). Calls
-   * `written` as soon as the requests are on their connections.
+   * Writes one request per leader with what is left of `byPartition`; resolves as soon as they are
+   * on their connections, with the answers to come (an Error for a request whose answer is lost).
    */
-  private async attempt(
-    topic: string,
-    byPartition: Map<number, PartitionRecord[]>,
-    sequences: ReadonlyMap<number, number>,
-    turn: Promise<void>,
-    retry: boolean,
-    written: () => void,
-  ): Promise<Error | undefined> {
+  private async write(topic: string, byPartition: Map<number, PartitionRecord[]>, sequences: ReadonlyMap<number, number>): Promise<{ answers: Promise<(PartitionAck[] | Error)[]> }> {
     const meta = await this.pool.topic(topic);
     for (const p of byPartition.keys()) {
       if (p < 0 || p >= meta.leaders.length) throw new Error(`kafka: topic ${topic} has ${meta.leaders.length} partitions, no partition ${p}`);
     }
     const byLeader = [...groupBy(byPartition.keys(), (p) => meta.leaders[p]!)];
-    // The connections first, so that nothing asynchronous lies between the turn and the writes.
+    // The connections first, then every request at once: nothing asynchronous between the writes.
     const conns = await Promise.all(byLeader.map(([leader]) => (leader < 0 ? undefined : this.pool.connection(leader).catch((err: Error) => err))));
-    await turn;
-    let failure: Error | undefined;
-    const lost = (leader: number, err: Error): PartitionAck[] => {
-      // The connection is gone or timed out: whether the broker wrote the batches is unknown,
-      // so they go again with the same sequence numbers (to a leader the metadata names anew).
-      this.pool.drop(leader);
-      this.pool.forgetTopic(topic);
-      failure = err;
-      return [];
-    };
-    const calls = byLeader.map(([leader, partitions], i): Promise<PartitionAck[]> => {
+    const answers = byLeader.map(([leader, partitions], i): PartitionAck[] | Error | Promise<PartitionAck[] | Error> => {
       const conn = conns[i];
-      if (conn === undefined) return Promise.resolve(partitions.map((partition) => ({ partition, error: 5, baseOffset: -1n })));
-      if (conn instanceof Error) return Promise.resolve(lost(leader, conn));
+      if (conn === undefined) return partitions.map((partition) => ({ partition, error: 5, baseOffset: -1n }));
+      if (conn instanceof Error) return this.lost(topic, leader, conn);
       const batches = partitions.map((p) => ({ partition: p, records: byPartition.get(p)!, baseSequence: sequences.get(p)! }));
-      return conn.call(produce(topic, batches, { producerId: this.producerId, producerEpoch: this.producerEpoch }, this.requestTimeoutMs)).catch((err: Error) => lost(leader, err));
+      return conn.call(produce(topic, batches, { producerId: this.producerId, producerEpoch: this.producerEpoch }, this.requestTimeoutMs)).catch((err: Error) => this.lost(topic, leader, err));
     });
-    written();
-    for (const ack of (await Promise.all(calls)).flat()) {
-      if (!byPartition.has(ack.partition)) continue;
-      // A duplicate is a batch the broker already holds: written earlier, its ack lost.
-      if (ack.error === 0 || ack.error === 46) {
-        byPartition.delete(ack.partition);
+    return { answers: Promise.all(answers) };
+  }
+
+  /**
+   * The connection to `leader` is gone or timed out: whether the broker wrote the batches is
+   * unknown, so they go again with the same sequence numbers (to a leader the metadata names anew).
+   */
+  private lost(topic: string, leader: number, err: Error): Error {
+    this.pool.drop(leader);
+    this.pool.forgetTopic(topic);
+    return err;
+  }
+
+  /** Takes the written partitions out of `byPartition`; returns why the rest are still there (undefined: nothing is left). */
+  private async settle(topic: string, byPartition: Map<number, PartitionRecord[]>, answers: Promise<(PartitionAck[] | Error)[]>, retry: boolean): Promise<Error | undefined> {
+    let failure: Error | undefined;
+    // A fatal error wins: it ends the send whatever else happened.
+    const fail = (err: Error): void => {
+      if (!(failure instanceof KafkaFatalError)) failure = err;
+    };
+    for (const answer of await answers) {
+      if (answer instanceof Error) {
+        fail(answer);
         continue;
       }
-      if (meansStaleMetadata(ack.error)) this.pool.forgetTopic(topic);
-      const what = `kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`;
-      // Out of order on a first attempt: an earlier batch in flight was not written, so this one
-      // goes again after it. Out of order on a retry, with every earlier send done, is fatal.
-      const err = ack.error === 45 && !retry ? new Error(what) : brokerError(what, ack.error);
-      // A fatal error wins: it ends the send whatever else happened.
-      if (!(failure instanceof KafkaFatalError)) failure = err;
+      for (const ack of answer) {
+        if (!byPartition.has(ack.partition)) continue;
+        // A duplicate is a batch the broker already holds: written earlier, its ack lost.
+        if (ack.error === 0 || ack.error === 46) {
+          byPartition.delete(ack.partition);
+          continue;
+        }
+        if (meansStaleMetadata(ack.error)) this.pool.forgetTopic(topic);
+        const what = `kafka: produce to ${topic} partition ${ack.partition}: ${errorName(ack.error)}`;
+        // Out of order on a first attempt: an earlier batch in flight was not written, so this one
+        // goes again after it. Out of order on a retry, with every earlier send done, is fatal.
+        fail(ack.error === 45 && !retry ? new Error(what) : brokerError(what, ack.error));
+      }
     }
     return byPartition.size > 0 ? (failure ?? new Error(`kafka: produce to ${topic}: no answer for partitions ${[...byPartition.keys()].join(',')}`)) : undefined;
   }

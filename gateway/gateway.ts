@@ -1,7 +1,7 @@
 // startGateway: wires NATS → ResultHub → uWS WebSocket clients, plus REST and the static UI.
 import { ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
 import type { AnalyticsResult } from '../actors/results.ts';
-import { extractJson, isSampled, withSpan } from '../telemetry/index.ts';
+import { extractJson, isSampled } from '../telemetry/index.ts';
 import { traceIdFromTraceparent } from './trace.ts';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import type { us_listen_socket } from 'uWebSockets.js';
@@ -29,7 +29,10 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Fan-out of a traced result happens in a `gateway.fanout` span, child of the node's span. */
+/**
+ * A traced result's `gateway.fanout` span, child of the node's `nats.publish`, is open from its
+ * arrival to the flush that sends its frames: the gateway's whole share of the result's latency.
+ */
 function fanOutTraced(tracer: Tracer | undefined, hub: ResultHub, result: AnalyticsResult, traceparent: string | undefined): void {
   const traceId = traceIdFromTraceparent(traceparent);
   const parent = tracer && traceparent ? extractJson({ traceparent }, ROOT_CONTEXT) : undefined;
@@ -38,7 +41,7 @@ function fanOutTraced(tracer: Tracer | undefined, hub: ResultHub, result: Analyt
     return;
   }
   const name = result.kind === 'window' ? result.analytic : result.pattern;
-  withSpan(tracer, 'gateway.fanout', { 'rtap.result.id': result.id, 'rtap.result.name': name }, parent, () => hub.onResult(result, traceId));
+  hub.onResult(result, traceId, tracer.startSpan('gateway.fanout', { attributes: { 'rtap.result.id': result.id, 'rtap.result.name': name } }, parent));
 }
 
 export async function startGateway(options: Partial<GatewayConfig> = {}, tracer?: Tracer): Promise<Gateway> {

@@ -40,12 +40,20 @@ export interface ClientInfo {
 
 type Ws = WebSocket<ClientData>;
 
+/** A traced result's fan-out span (an OpenTelemetry Span fits): open until its frames have left. */
+export interface FanoutSpan {
+  setAttribute(key: string, value: number): unknown;
+  end(): void;
+}
+
 export class ResultHub {
   private readonly clients = new Set<Ws>();
   /** The clients off the fast path: a flush visits only these for their queues. */
   private readonly slowClients = new Set<Ws>();
   private readonly rings = new Map<string, ReplayBuffer>();
   private readonly batcher: TopicBatcher<Outgoing>;
+  /** Fan-out spans of the results waiting for the next flush, with how many clients they reached so far. */
+  private openSpans: { span: FanoutSpan; out: Outgoing }[] = [];
   private nextId = 1;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -74,11 +82,19 @@ export class ResultHub {
     return { id: this.nextId++, remote, connectedAt: Date.now(), topics: new Set(), slow: null, conflated: 0, dropped: 0, slowEpisodes: 0 };
   }
 
-  onResult(result: AnalyticsResult, traceId: string | undefined): void {
+  /**
+   * `span`: the result's fan-out span, ended by the flush that sends its frames (so it covers the
+   * batching wait and the publish), with `rtap.clients` set to the fast-path clients it reached.
+   */
+  onResult(result: AnalyticsResult, traceId: string | undefined, span?: FanoutSpan): void {
     this.metrics.natsResultsIn++;
     const out = new Outgoing(traceId ? { ...result, traceId } : result);
     let full = false;
     for (const topic of topicsOf(result)) full = this.batcher.add(topic, out) || full;
+    if (span) {
+      if (this.stopped) span.end();
+      else this.openSpans.push({ span, out });
+    }
     this.scheduleFlush(full);
   }
 
@@ -193,6 +209,7 @@ export class ResultHub {
           this.app.publish(topic, batchFrame(topic, batch));
           this.metrics.framesSent += subscribers;
           this.metrics.resultsSent += subscribers * batch.length;
+          if (this.openSpans.length > 0) for (const o of batch) o.clients += subscribers;
         }
         // Each item's queue key once per flush, however many slow clients conflate it.
         let items: DeliveredResult[] | undefined;
@@ -211,6 +228,16 @@ export class ResultHub {
       }
     }
     for (const ws of this.slowClients) this.tryCatchUp(ws);
+    this.endSpans();
+  }
+
+  private endSpans(): void {
+    if (this.openSpans.length === 0) return;
+    for (const { span, out } of this.openSpans) {
+      span.setAttribute('rtap.clients', out.clients);
+      span.end();
+    }
+    this.openSpans = [];
   }
 
   clientInfo(): ClientInfo[] {

@@ -45,7 +45,7 @@ const NODE_ENV: Record<string, string> = {
   RTAP_EVENTS_ALLOWED_LATENESS_MS: String(EVENT_TIME.allowedLatenessMs),
   // Results must depend on the input only (the oracle): no wall-clock idleness.
   RTAP_EVENTS_IDLE_TIMEOUT_MS: '0',
-  RTAP_CHECKPOINT_INTERVAL_MS: '10000',
+  RTAP_CHECKPOINT_INTERVAL_MS: process.env.RTAP_CHECKPOINT_INTERVAL_MS ?? '10000',
 };
 const DRAIN_TIMEOUT_MS = 180_000;
 /** Share of events the load generator traces (the node default, tracing.sample-ratio). */

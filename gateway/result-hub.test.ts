@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { PatternResult } from '../actors/results.ts';
+import { ClusterTracker } from './cluster-view.ts';
+import { defaultGatewayConfig } from './config.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { ResultHub } from './result-hub.ts';
+import type { FanoutSpan } from './result-hub.ts';
+
+const alert = (n: number): PatternResult => ({
+  kind: 'pattern', id: `burst|p0|${n}`, pattern: 'burst', partition: 0, key: 'u', status: 'matched', eventIds: [], offsets: [n], startTime: 0, endTime: n,
+});
+
+/** What ResultHub's flush uses of a uWS app (publish, numSubscribers), recording into `log`. */
+function recordingApp(subscribers: Record<string, number>, log: string[]): TemplatedApp {
+  const app = {
+    publish: (topic: string) => log.push(`publish ${topic}`) > 0,
+    numSubscribers: (topic: string) => subscribers[topic] ?? 0,
+  };
+  return app as unknown as TemplatedApp; // the two methods a flush calls; no sockets in this test
+}
+
+function recordingSpan(name: string, log: string[]): FanoutSpan & { attributes: Record<string, number> } {
+  const attributes: Record<string, number> = {};
+  return {
+    attributes,
+    setAttribute: (key, value) => (attributes[key] = value),
+    end: () => log.push(`end ${name}`),
+  };
+}
+
+describe('ResultHub fan-out spans', () => {
+  const metrics = GatewayMetrics.create();
+  after(() => metrics.stop());
+
+  it('ends a result\'s span after the flush has published its frames, with the clients they reached', () => {
+    const log: string[] = [];
+    const hub = new ResultHub(recordingApp({ alerts: 2, results: 1 }, log), defaultGatewayConfig, metrics, new ClusterTracker(1000));
+    const traced = recordingSpan('a1', log);
+    hub.onResult(alert(1), 'ab'.repeat(16), traced);
+    hub.onResult(alert(2), undefined);
+    expect(log, 'the span stays open while the result waits for its flush').to.deep.equal([]);
+    hub.flush();
+    expect(log).to.deep.equal(['publish alerts', 'publish results', 'end a1']);
+    expect(traced.attributes['rtap.clients']).to.equal(3);
+    hub.flush();
+    expect(log, 'ended once').to.have.length(3);
+    hub.stop();
+  });
+
+  it('ends a span at once when the hub has stopped (its result will not be sent)', () => {
+    const log: string[] = [];
+    const hub = new ResultHub(recordingApp({}, log), defaultGatewayConfig, metrics, new ClusterTracker(1000));
+    hub.stop();
+    hub.onResult(alert(1), undefined, recordingSpan('late', log));
+    expect(log).to.deep.equal(['end late']);
+  });
+});

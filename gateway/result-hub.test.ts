@@ -33,7 +33,7 @@ describe('ResultHub fan-out spans', () => {
   const metrics = GatewayMetrics.create();
   after(() => metrics.stop());
 
-  it('ends a result\'s span after the flush has published its frames, with the clients they reached', () => {
+  it('ends a result\'s span after the flush has published its frames, with the frames that carried it', () => {
     const log: string[] = [];
     const hub = new ResultHub(recordingApp({ alerts: 2, results: 1 }, log), defaultGatewayConfig, metrics, new ClusterTracker(1000));
     const traced = recordingSpan('a1', log);
@@ -42,7 +42,7 @@ describe('ResultHub fan-out spans', () => {
     expect(log, 'the span stays open while the result waits for its flush').to.deep.equal([]);
     hub.flush();
     expect(log).to.deep.equal(['publish alerts', 'publish results', 'end a1']);
-    expect(traced.attributes['rtap.clients']).to.equal(3);
+    expect(traced.attributes['rtap.frames']).to.equal(3);
     hub.flush();
     expect(log, 'ended once').to.have.length(3);
     hub.stop();

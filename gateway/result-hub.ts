@@ -52,7 +52,7 @@ export class ResultHub {
   private readonly slowClients = new Set<Ws>();
   private readonly rings = new Map<string, ReplayBuffer>();
   private readonly batcher: TopicBatcher<Outgoing>;
-  /** Fan-out spans of the results waiting for the next flush, with how many clients they reached so far. */
+  /** Fan-out spans of the results waiting for the next flush (with the frames that carried them so far). */
   private openSpans: { span: FanoutSpan; out: Outgoing }[] = [];
   private nextId = 1;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
@@ -84,7 +84,7 @@ export class ResultHub {
 
   /**
    * `span`: the result's fan-out span, ended by the flush that sends its frames (so it covers the
-   * batching wait and the publish), with `rtap.clients` set to the fast-path clients it reached.
+   * batching wait and the publish), with `rtap.frames`: the frames that carried it (one per fast-path client of each of its topics).
    */
   onResult(result: AnalyticsResult, traceId: string | undefined, span?: FanoutSpan): void {
     this.metrics.natsResultsIn++;
@@ -209,7 +209,7 @@ export class ResultHub {
           this.app.publish(topic, batchFrame(topic, batch));
           this.metrics.framesSent += subscribers;
           this.metrics.resultsSent += subscribers * batch.length;
-          if (this.openSpans.length > 0) for (const o of batch) o.clients += subscribers;
+          if (this.openSpans.length > 0) for (const o of batch) o.frames += subscribers;
         }
         // Each item's queue key once per flush, however many slow clients conflate it.
         let items: DeliveredResult[] | undefined;
@@ -234,7 +234,7 @@ export class ResultHub {
   private endSpans(): void {
     if (this.openSpans.length === 0) return;
     for (const { span, out } of this.openSpans) {
-      span.setAttribute('rtap.clients', out.clients);
+      span.setAttribute('rtap.frames', out.frames);
       span.end();
     }
     this.openSpans = [];

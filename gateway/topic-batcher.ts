@@ -7,8 +7,8 @@ import { conflationKey } from './slow-client-queue.ts';
 export class Outgoing {
   private text: string | undefined;
   readonly key: string;
-  /** Fast-path clients its frames went to (counted only while a fan-out span waits for it). */
-  clients = 0;
+  /** Frames that carried it to fast-path clients (counted only while a fan-out span waits for it). */
+  frames = 0;
 
   constructor(readonly item: DeliveredResult) {
     this.key = conflationKey(item);

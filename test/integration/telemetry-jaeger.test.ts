@@ -87,7 +87,7 @@ describe('telemetry → Jaeger (real server)', () => {
 
     // Gateway: continues from the NATS headers and fans out a WebSocket JSON message.
     const msg = await received;
-    const wsFrame = withSpan(gateway.getTracer('rtap'), 'gateway.fanout', { 'rtap.clients': 1 }, extractNats(msg.headers, ROOT_CONTEXT), (_g, ctx) =>
+    const wsFrame = withSpan(gateway.getTracer('rtap'), 'gateway.fanout', { 'rtap.frames': 1 }, extractNats(msg.headers, ROOT_CONTEXT), (_g, ctx) =>
       JSON.stringify(injectJson<{ kind: string } & TraceFields>({ kind: 'alert' }, ctx)),
     );
     // Dashboard side: the trace id arrives in the JSON field.

@@ -52,8 +52,8 @@ export class ResultHub {
   private readonly slowClients = new Set<Ws>();
   private readonly rings = new Map<string, ReplayBuffer>();
   private readonly batcher: TopicBatcher<Outgoing>;
-  /** Fan-out spans of the results waiting for the next flush (with the frames that carried them so far). */
-  private openSpans: { span: FanoutSpan; out: Outgoing }[] = [];
+  /** Fan-out spans of the results waiting for the next flush. */
+  private openSpans: { span: FanoutSpan; result: AnalyticsResult }[] = [];
   private nextId = 1;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -93,7 +93,7 @@ export class ResultHub {
     for (const topic of topicsOf(result)) full = this.batcher.add(topic, out) || full;
     if (span) {
       if (this.stopped) span.end();
-      else this.openSpans.push({ span, out });
+      else this.openSpans.push({ span, result });
     }
     this.scheduleFlush(full);
   }
@@ -209,7 +209,6 @@ export class ResultHub {
           this.app.publish(topic, batchFrame(topic, batch));
           this.metrics.framesSent += subscribers;
           this.metrics.resultsSent += subscribers * batch.length;
-          if (this.openSpans.length > 0) for (const o of batch) o.frames += subscribers;
         }
         // Each item's queue key once per flush, however many slow clients conflate it.
         let items: DeliveredResult[] | undefined;
@@ -227,14 +226,16 @@ export class ResultHub {
         }
       }
     }
-    for (const ws of this.slowClients) this.tryCatchUp(ws);
+    // Before catch-up, which may put clients back on the fast path.
     this.endSpans();
+    for (const ws of this.slowClients) this.tryCatchUp(ws);
   }
 
   private endSpans(): void {
     if (this.openSpans.length === 0) return;
-    for (const { span, out } of this.openSpans) {
-      span.setAttribute('rtap.frames', out.frames);
+    // Each of the result's topics went out as one frame per fast-path subscriber.
+    for (const { span, result } of this.openSpans) {
+      span.setAttribute('rtap.frames', topicsOf(result).reduce((n, topic) => n + this.app.numSubscribers(topic), 0));
       span.end();
     }
     this.openSpans = [];

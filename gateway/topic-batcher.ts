@@ -7,8 +7,6 @@ import { conflationKey } from './slow-client-queue.ts';
 export class Outgoing {
   private text: string | undefined;
   readonly key: string;
-  /** Frames that carried it to fast-path clients (counted only while a fan-out span waits for it). */
-  frames = 0;
 
   constructor(readonly item: DeliveredResult) {
     this.key = conflationKey(item);

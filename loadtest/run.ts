@@ -139,6 +139,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
           updates: probe.updates.takeInterval(),
           alerts: probe.alerts.takeInterval(),
           cpu: usage.cpu,
+          cpuWait: usage.wait,
+          cpuPressurePct: usage.pressure,
           rssMb: usage.rssMb,
         };
         lastSent = producer.sent;
@@ -260,6 +262,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       lag: { max: Math.max(0, ...seconds.map((s) => s.lag)), final: finalLag },
       processes,
       cpuTotalAvgPct: Math.round(processes.reduce((n, p) => n + p.cpuAvgPct, 0)),
+      cpuPressureAvgPct: sampler.pressureAvgPct(),
       oracle,
       kafkaLimit: kafkaLimit ? { producePerS: kafkaLimit, ratio: achieved / kafkaLimit } : null,
       knee,

@@ -59,6 +59,28 @@ describe('ProcessSampler', () => {
     expect(u?.rssMaxMb).to.equal(rssMb.self);
   });
 
+  it('measures how long a process waited for a core, and the machine\'s CPU pressure: two spinners pinned to one CPU take turns', async () => {
+    const spin = (): ChildProcess => spawn('taskset', ['-c', '0', 'sh', '-c', 'while :; do :; done'], { detached: true, stdio: 'ignore' });
+    const a = spin();
+    const b = spin();
+    started.push(a, b);
+    const s = new ProcessSampler();
+    s.add('a', a.pid ?? -1);
+    s.add('b', b.pid ?? -1);
+    s.add('self', process.pid);
+    await sleep(600);
+    const { cpu, wait, pressure } = s.sample();
+    // One core between them: together they run ~100 % of it and wait ~100 %, each about half of each.
+    expect((cpu.a ?? 0) + (cpu.b ?? 0)).to.be.within(60, 130);
+    expect((wait.a ?? 0) + (wait.b ?? 0)).to.be.greaterThan(60);
+    expect(wait.a).to.be.greaterThan(20);
+    expect(wait.self, 'an idle process does not wait').to.be.lessThan(10);
+    expect(pressure, 'some task waited nearly all the time').to.be.greaterThan(50);
+    const usage = new Map(s.usage().map((u) => [u.name, u]));
+    expect(usage.get('a')?.cpuWaitAvgPct).to.equal(wait.a);
+    expect(s.pressureAvgPct()).to.equal(pressure);
+  });
+
   it('counts the CPU of descendants (a wrapper shell whose child burns CPU)', async () => {
     // outer sh waits for an inner sh that spins; `; true` keeps the outer from exec-ing the inner
     const child = spawn('sh', ['-c', 'sh -c "while :; do :; done"; true'], { detached: true, stdio: 'ignore' });

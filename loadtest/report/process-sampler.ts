@@ -1,6 +1,9 @@
 // CPU and memory of the processes a load test runs (Kafka, NATS, the rtap nodes, the gateway, the
 // load tester itself), read straight from /proc: pidstat is not installed on the dev machine, and a
-// reading every second must cost next to nothing. A named process is a root pid plus all its
+// reading every second must cost next to nothing. Also how long each process's threads were ready to
+// run but waited for a core (the scheduler's run-queue delay, /proc/<pid>/task/<tid>/schedstat) and
+// the machine's CPU pressure (/proc/pressure/cpu): on a saturated machine every hop of the pipeline
+// queues for a core, and these say how much, where CPU % alone cannot. A named process is a root pid plus all its
 // descendants (bin/rtap is a shell wrapper around node; a server may run as a child of its launcher),
 // found anew on every sample from the ppid fields of /proc/*/stat.
 
@@ -101,6 +104,31 @@ function readMachine(): { busy: number; total: number; cores: number } | null {
   return { busy: total - idle, total, cores };
 }
 
+/**
+ * Run-queue delay so far of every thread of `pid` (ns, by tid): the second field of schedstat. Null
+ * when the kernel keeps no schedstats (CONFIG_SCHED_INFO off) or the process is gone.
+ */
+function readThreadWaits(pid: number): Map<number, number> | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const waits = new Map<number, number>();
+  for (const tid of tids) {
+    const wait = Number(readText(`/proc/${pid}/task/${tid}/schedstat`)?.split(' ')[1]);
+    if (Number.isFinite(wait)) waits.set(Number(tid), wait);
+  }
+  return waits.size > 0 ? waits : null;
+}
+
+/** Microseconds so far in which some runnable task waited for a CPU (PSI "some"), or null without PSI. */
+function readCpuPressureUs(): number | null {
+  const m = /^some .*total=(\d+)/m.exec(readText('/proc/pressure/cpu') ?? '');
+  return m?.[1] === undefined ? null : Number(m[1]);
+}
+
 const key = (st: ProcStat): string => `${st.pid}:${st.startTime}`;
 
 interface Member {
@@ -116,6 +144,10 @@ interface Tracked {
   /** performance.now() of the previous reading. */
   at: number;
   cpu: number[];
+  /** Run-queue delay so far of each thread of the tree, by tid (ns). */
+  threadWaits: Map<number, number>;
+  /** Per sample: % of one core's time the tree's threads spent waiting for one; null without schedstats. */
+  wait: (number | null)[];
   rssMaxMb: number;
   active: boolean;
 }
@@ -175,9 +207,34 @@ function ticksBetween(previous: Map<string, Member>, current: Map<string, ProcSt
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
+/**
+ * Nanoseconds the threads of `pids` waited for a CPU since `before` (their totals then, by tid),
+ * and their totals now. A thread born since counts in full; one that ended takes its last interval
+ * with it. Null when no thread could be read.
+ */
+function waitedSince(pids: Iterable<number>, before: Map<number, number>): { waitedNs: number; now: Map<number, number> } | null {
+  const now = new Map<number, number>();
+  let read = false;
+  for (const pid of pids) {
+    const waits = readThreadWaits(pid);
+    if (!waits) continue;
+    read = true;
+    for (const [tid, ns] of waits) now.set(tid, ns);
+  }
+  if (!read) return null;
+  let waitedNs = 0;
+  for (const [tid, ns] of now) waitedNs += Math.max(0, ns - (before.get(tid) ?? 0));
+  return { waitedNs, now };
+}
+
+const average = (xs: readonly number[]): number => (xs.length === 0 ? 0 : round1(xs.reduce((a, b) => a + b, 0) / xs.length));
+
 export class ProcessSampler {
   private readonly tracked = new Map<string, Tracked>();
   private machine = readMachine();
+  private pressureUs = readCpuPressureUs();
+  private pressureAt = performance.now();
+  private readonly pressure: number[] = [];
 
   /**
    * Starts sampling `pid` and its descendants as `name` (again, after a restart: the history is
@@ -189,7 +246,8 @@ export class ProcessSampler {
     const members = new Map<string, Member>();
     for (const [k, st] of currentMembers(pid, new Map(), all, childrenOf(all), this.roots(name))) members.set(k, { ppid: st.ppid, ownTicks: st.ownTicks, childTicks: st.childTicks });
     const old = this.tracked.get(name);
-    this.tracked.set(name, { pid, members, at: performance.now(), cpu: old?.cpu ?? [], rssMaxMb: old?.rssMaxMb ?? 0, active: true });
+    const threadWaits = waitedSince([...members.keys()].map((k) => Number(k.slice(0, k.indexOf(':')))), new Map())?.now ?? new Map<number, number>();
+    this.tracked.set(name, { pid, members, at: performance.now(), cpu: old?.cpu ?? [], threadWaits, wait: old?.wait ?? [], rssMaxMb: old?.rssMaxMb ?? 0, active: true });
   }
 
   /** The root pids of the active names other than `name`. */
@@ -207,14 +265,18 @@ export class ProcessSampler {
 
   /**
    * CPU % of one core each named process used since the previous sample (or since `add`), its RSS
-   * now, and under `machine` the busy % of all cores (200 = both cores of a 2-core machine).
+   * now, and under `machine` the busy % of all cores (200 = both cores of a 2-core machine); `wait`:
+   * the time its threads were ready to run but waited for a core, in the same unit (40 = 400 ms of
+   * waiting per second, summed over its threads; absent without schedstats); `pressure`: the % of the
+   * interval in which some task on the machine waited for a CPU (PSI; null without it).
    */
-  sample(): { cpu: Record<string, number>; rssMb: Record<string, number> } {
+  sample(): { cpu: Record<string, number>; wait: Record<string, number>; rssMb: Record<string, number>; pressure: number | null } {
     const now = performance.now();
     const hz = clockTicksPerSecond();
     const all = readAllStats();
     const children = childrenOf(all);
     const cpu: Record<string, number> = {};
+    const wait: Record<string, number> = {};
     const rssMb: Record<string, number> = {};
 
     for (const [name, t] of this.tracked) {
@@ -223,6 +285,12 @@ export class ProcessSampler {
       const seconds = Math.max(1e-3, (now - t.at) / 1000);
       t.at = now;
       const pct = round1((ticksBetween(t.members, current) / hz / seconds) * 100);
+      const waited = waitedSince([...current.values()].map((st) => st.pid), t.threadWaits);
+      if (waited) {
+        t.threadWaits = waited.now;
+        wait[name] = round1((waited.waitedNs / 1e9 / seconds) * 100);
+      }
+      t.wait.push(wait[name] ?? null);
       let rss = 0;
       t.members = new Map();
       for (const [k, st] of current) {
@@ -243,18 +311,36 @@ export class ProcessSampler {
       cpu[MACHINE] = 0;
     }
     this.machine = m;
-    return { cpu, rssMb };
+
+    const pressureUs = readCpuPressureUs();
+    let pressure: number | null = null;
+    if (pressureUs !== null && this.pressureUs !== null) {
+      pressure = round1(Math.min(100, ((pressureUs - this.pressureUs) / 1000 / Math.max(1e-3, now - this.pressureAt)) * 100));
+      this.pressure.push(pressure);
+    }
+    this.pressureUs = pressureUs;
+    this.pressureAt = now;
+    return { cpu, wait, rssMb, pressure };
   }
 
-  /** Average and peak CPU and peak RSS of every name ever added, over all its samples. */
+  /** The machine's average CPU pressure over all samples (% of the time some task waited for a CPU); null without PSI. */
+  pressureAvgPct(): number | null {
+    return this.pressure.length === 0 ? null : average(this.pressure);
+  }
+
+  /** Average and peak CPU, average run-queue wait and peak RSS of every name ever added, over all its samples. */
   usage(): ProcessUsage[] {
-    return [...this.tracked].map(([name, t]) => ({
-      name,
-      pid: t.pid,
-      cpuAvgPct: t.cpu.length === 0 ? 0 : round1(t.cpu.reduce((a, b) => a + b, 0) / t.cpu.length),
-      cpuMaxPct: t.cpu.length === 0 ? 0 : Math.max(...t.cpu),
-      rssMaxMb: t.rssMaxMb,
-    }));
+    return [...this.tracked].map(([name, t]) => {
+      const waits = t.wait.filter((w): w is number => w !== null);
+      return {
+        name,
+        pid: t.pid,
+        cpuAvgPct: average(t.cpu),
+        cpuMaxPct: t.cpu.length === 0 ? 0 : Math.max(...t.cpu),
+        cpuWaitAvgPct: waits.length === 0 ? null : average(waits),
+        rssMaxMb: t.rssMaxMb,
+      };
+    });
   }
 }
 

@@ -60,6 +60,21 @@ describe('writeReport', () => {
     expect(md).to.not.match(/NaN|undefined/);
   });
 
+  it('shows how long each process waited for a core, and the CPU pressure, when the run measured them', () => {
+    const base = makeReport();
+    expect(readFileSync(writeReport(base, dir).md, 'utf8'), 'reports from before the measure').to.not.match(/wait for a core|CPU pressure/);
+    const report = makeReport({
+      processes: [{ ...base.processes[0]!, cpuWaitAvgPct: 30.4 }, { ...base.processes[1]!, cpuWaitAvgPct: null }],
+      cpuPressureAvgPct: 87.6,
+    });
+    const md = readFileSync(writeReport(report, dir).md, 'utf8');
+    expect(md).to.contain('| CPU pressure (time some task waited for a core) | 88 % |');
+    expect(md).to.contain('| process | pid | avg CPU % | max CPU % | avg wait for a core % | max RSS MB |');
+    expect(md).to.contain('| kafka | 101 | 21 | 40 | 30 | 1,101 |');
+    expect(md).to.contain('| node-1 | 202 | 56 | 90 | n/a | 250 |');
+    expect(md).to.contain('| **sum** |  | 77 |  | 30 |  |');
+  });
+
   it('adds the knee and fan-out tables when present, and shows an oracle failure', () => {
     const report = makeReport({
       scenario: 'max',
@@ -89,8 +104,9 @@ describe('performanceRow', () => {
     const row = performanceRow(makeReport());
     const [header, sep] = PERFORMANCE_HEADER.split('\n');
     expect(cells(row)).to.have.length(cells(header ?? '').length);
-    expect(cells(sep ?? '')).to.have.length(11);
-    expect(cells(row)).to.deep.equal(['steady', '10,000', '9,998', '7.50 ms', '8.13 ms', '9.38 ms', '599,400', '0.00050 %', '77 %', '3.77 %', 'pass']);
+    expect(cells(sep ?? '')).to.have.length(12);
+    expect(cells(row)).to.deep.equal(['steady', '10,000', '9,998', '7.50 ms', '8.13 ms', '9.38 ms', '599,400', '0.00050 %', '77 %', '–', '3.77 %', 'pass']);
+    expect(cells(performanceRow({ ...makeReport(), cpuPressureAvgPct: 91.4 }))[9]).to.equal('91 %');
   });
 
   it('names the knee of a ramp in the scenario cell', () => {
@@ -103,7 +119,8 @@ describe('performanceRow', () => {
     const r: RunReport = { ...base, kafkaLimit: null, latency: { ...base.latency, alerts: { ...base.latency.alerts, count: 0 } } };
     const c = cells(performanceRow(r));
     expect(c[5]).to.equal('–');
-    expect(c[9]).to.equal('–');
+    expect(c[9], 'CPU pressure (not in reports before it was measured)').to.equal('–');
+    expect(c[10]).to.equal('–');
   });
 });
 

@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { renderChart } from './chart.ts';
-import type { LatencySummary, OracleCheck, RunReport, SecondSample } from './types.ts';
+import type { LatencySummary, OracleCheck, ProcessUsage, RunReport, SecondSample } from './types.ts';
 
 // ---- formatting -------------------------------------------------------------------------------
 
@@ -77,8 +77,8 @@ const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '-') || '
 
 /** The header and separator lines of the docs/performance.md table that `performanceRow` fills. */
 export const PERFORMANCE_HEADER =
-  '| scenario | target/s | achieved/s | p95 upd | p99 upd | p99 alert | throughput/min | error rate | CPU (sum of processes, % of a core) | ratio to Kafka limit | oracle |\n' +
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+  '| scenario | target/s | achieved/s | p95 upd | p99 upd | p99 alert | throughput/min | error rate | CPU (sum of processes, % of a core) | CPU pressure | ratio to Kafka limit | oracle |\n' +
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
 
 /** One row of the docs/performance.md table. */
 export function performanceRow(r: RunReport): string {
@@ -93,6 +93,7 @@ export function performanceRow(r: RunReport): string {
     fmtInt(throughputPerMin(r)),
     fmtFraction(r.events.errorRate),
     `${fmtInt(r.cpuTotalAvgPct)} %`,
+    r.cpuPressureAvgPct != null ? `${fmtInt(r.cpuPressureAvgPct)} %` : '–',
     r.kafkaLimit ? fmtFraction(r.kafkaLimit.ratio) : '–',
     oracleVerdict(r.oracle),
   ]);
@@ -121,6 +122,7 @@ export function renderMarkdown(r: RunReport, svgFile: string): string {
   L.push(row(['errors / error rate', `${fmtInt(r.events.errors)} / ${fmtFraction(r.events.errorRate)}`]));
   L.push(row(['consumer lag max / final', `${fmtInt(r.lag.max)} / ${fmtInt(r.lag.final)}`]));
   L.push(row(['CPU, sum of process averages', `${fmtInt(r.cpuTotalAvgPct)} % of a core`]));
+  if (r.cpuPressureAvgPct != null) L.push(row(['CPU pressure (time some task waited for a core)', `${fmtInt(r.cpuPressureAvgPct)} %`]));
   if (r.kafkaLimit) {
     L.push(row(['Kafka producer limit / achieved share', `${fmtInt(r.kafkaLimit.producePerS)}/s / ${fmtFraction(r.kafkaLimit.ratio)}`]));
   }
@@ -140,10 +142,13 @@ export function renderMarkdown(r: RunReport, svgFile: string): string {
   if (r.processes.length === 0) {
     L.push('No processes were sampled.', '');
   } else {
-    L.push('| process | pid | avg CPU % | max CPU % | max RSS MB |', '|---|---:|---:|---:|---:|');
-    for (const p of r.processes) L.push(row([p.name, p.pid, fmtInt(p.cpuAvgPct), fmtInt(p.cpuMaxPct), fmtInt(p.rssMaxMb)]));
-    L.push(row(['**sum**', '', fmtInt(r.cpuTotalAvgPct), '', '']));
-    L.push('', 'CPU in % of one core (200 = both cores of a 2-core machine).', '');
+    const waits = r.processes.some((p) => p.cpuWaitAvgPct != null);
+    L.push(`| process | pid | avg CPU % | max CPU % |${waits ? ' avg wait for a core % |' : ''} max RSS MB |`, `|---|---:|---:|---:|${waits ? '---:|' : ''}---:|`);
+    const waitCell = (p: ProcessUsage): string[] => (waits ? [p.cpuWaitAvgPct == null ? 'n/a' : fmtInt(p.cpuWaitAvgPct)] : []);
+    for (const p of r.processes) L.push(row([p.name, p.pid, fmtInt(p.cpuAvgPct), fmtInt(p.cpuMaxPct), ...waitCell(p), fmtInt(p.rssMaxMb)]));
+    const waitSum = r.processes.reduce((n, p) => n + (p.cpuWaitAvgPct ?? 0), 0);
+    L.push(row(['**sum**', '', fmtInt(r.cpuTotalAvgPct), '', ...(waits ? [fmtInt(waitSum)] : []), '']));
+    L.push('', `CPU in % of one core (200 = both cores of a 2-core machine).${waits ? ' "Wait for a core": the time the process\'s threads were ready to run but every core was taken (the scheduler\'s run-queue delay), in the same unit — 40 = 400 ms of waiting a second, summed over its threads. Where it is as large as the CPU itself, the machine is saturated and every hop queues for a core.' : ''}`, '');
   }
 
   if (r.knee) {

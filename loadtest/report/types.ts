@@ -19,6 +19,11 @@ export interface ProcessUsage {
   /** Average and peak CPU over the run, in % of one core (200 = both cores of a 2-core box). */
   cpuAvgPct: number;
   cpuMaxPct: number;
+  /**
+   * Average time its threads were ready to run but waited for a core, in the same unit (40 = 400 ms
+   * of waiting a second); null where the kernel keeps no schedstats. Absent in reports before 2026-11-27.
+   */
+  cpuWaitAvgPct?: number | null;
   rssMaxMb: number;
 }
 
@@ -38,6 +43,10 @@ export interface SecondSample {
   alerts: LatencySummary | null;
   /** CPU % of one core per process name, and the machine's total (100 = one core). */
   cpu: Record<string, number>;
+  /** Run-queue wait per process name, % of one core (see ProcessUsage.cpuWaitAvgPct). Absent in older reports. */
+  cpuWait?: Record<string, number>;
+  /** % of the second in which some task on the machine waited for a CPU (PSI "some"); null without PSI. Absent in older reports. */
+  cpuPressurePct?: number | null;
   rssMb: Record<string, number>;
 }
 
@@ -93,6 +102,8 @@ export interface RunReport {
   processes: ProcessUsage[];
   /** Sum of the average CPU of every sampled process, % of one core. */
   cpuTotalAvgPct: number;
+  /** Average % of the time some task on the machine waited for a CPU (PSI "some"); null without PSI. Absent in older reports. */
+  cpuPressureAvgPct?: number | null;
   oracle: OracleCheck;
   /** Kafka's own producer limit on this machine (infra/perf), and achieved / limit. */
   kafkaLimit: { producePerS: number; ratio: number } | null;

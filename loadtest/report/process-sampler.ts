@@ -1,11 +1,13 @@
 // CPU and memory of the processes a load test runs (Kafka, NATS, the rtap nodes, the gateway, the
 // load tester itself), read straight from /proc: pidstat is not installed on the dev machine, and a
-// reading every second must cost next to nothing. Also how long each process's threads were ready to
-// run but waited for a core (the scheduler's run-queue delay, /proc/<pid>/task/<tid>/schedstat) and
-// the machine's CPU pressure (/proc/pressure/cpu): on a saturated machine every hop of the pipeline
-// queues for a core, and these say how much, where CPU % alone cannot. A named process is a root pid plus all its
+// reading every second must cost next to nothing. A named process is a root pid plus all its
 // descendants (bin/rtap is a shell wrapper around node; a server may run as a child of its launcher),
 // found anew on every sample from the ppid fields of /proc/*/stat.
+//
+// Also how long each process's threads were ready to run but waited for a core (the scheduler's
+// run-queue delay, /proc/<pid>/task/<tid>/schedstat) and the machine's CPU pressure
+// (/proc/pressure/cpu): on a saturated machine every hop of the pipeline queues for a core, and
+// these say how much, where CPU % alone cannot.
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -21,7 +21,7 @@ export interface ProcessUsage {
   cpuMaxPct: number;
   /**
    * Average time its threads were ready to run but waited for a core, in the same unit (40 = 400 ms
-   * of waiting a second); null where the kernel keeps no schedstats. Absent in reports before 2026-11-27.
+   * of waiting a second); null where the kernel keeps no schedstats. Absent in older reports.
    */
   cpuWaitAvgPct?: number | null;
   rssMaxMb: number;

@@ -24,8 +24,12 @@ describe('load test (smoke scenario)', () => {
     const names = report.processes.map((p) => p.name);
     expect(names).to.include.members(['kafka', 'nats', 'influxdb', 'jaeger', 'gateway', 'node-1', 'node-2', 'loadtest']);
     expect(report.processes.find((p) => p.name === 'node-1')!.cpuAvgPct).to.be.greaterThan(0);
+    // How long the processes waited for a core, and the machine's CPU pressure (schedstat, PSI: this kernel has both).
+    expect(report.processes.find((p) => p.name === 'node-1')!.cpuWaitAvgPct, 'run-queue wait measured').to.be.a('number').and.at.least(0);
+    expect(report.cpuPressureAvgPct, 'CPU pressure measured').to.be.a('number').and.within(0, 100);
+    expect(report.seconds.filter((x) => typeof x.cpuWait?.['node-1'] === 'number').length, 'every second').to.equal(report.seconds.length);
     for (const f of [files.json, files.md, files.svg]) expect(existsSync(f), f).to.equal(true);
-    expect(readFileSync(files.md, 'utf8')).to.include('| oracle | pass');
+    expect(readFileSync(files.md, 'utf8')).to.include('| oracle | pass').and.include('avg wait for a core %');
     expect(readFileSync(files.svg, 'utf8')).to.match(/^<svg/);
   });
 });

@@ -245,10 +245,11 @@ export class ProcessSampler {
   add(name: string, pid: number): void {
     if (name === MACHINE) throw new Error(`"${MACHINE}" is reserved for the machine total`);
     const all = readAllStats();
+    const current = currentMembers(pid, new Map(), all, childrenOf(all), this.roots(name));
     const members = new Map<string, Member>();
-    for (const [k, st] of currentMembers(pid, new Map(), all, childrenOf(all), this.roots(name))) members.set(k, { ppid: st.ppid, ownTicks: st.ownTicks, childTicks: st.childTicks });
+    for (const [k, st] of current) members.set(k, { ppid: st.ppid, ownTicks: st.ownTicks, childTicks: st.childTicks });
     const old = this.tracked.get(name);
-    const threadWaits = waitedSince([...members.keys()].map((k) => Number(k.slice(0, k.indexOf(':')))), new Map())?.now ?? new Map<number, number>();
+    const threadWaits = waitedSince([...current.values()].map((st) => st.pid), new Map())?.now ?? new Map<number, number>();
     this.tracked.set(name, { pid, members, at: performance.now(), cpu: old?.cpu ?? [], threadWaits, wait: old?.wait ?? [], rssMaxMb: old?.rssMaxMb ?? 0, active: true });
   }
 

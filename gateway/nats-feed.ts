@@ -5,7 +5,7 @@ import { DeliverPolicy, Events, connect } from 'nats';
 import type { ConsumerMessages, NatsConnection, Subscription } from 'nats';
 import type { AnalyticsResult } from '../actors/results.ts';
 import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
-import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, UPDATES_SUBJECTS } from '../transports/nats/contracts.ts';
+import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, UPDATES_SUBJECTS, resultsStreamSpec } from '../transports/nats/contracts.ts';
 import { ensureStream } from '../transports/nats/ensure-stream.ts';
 
 export interface NatsFeedHandlers {
@@ -38,7 +38,7 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
   })();
 
   // Same settings as the nodes' (NatsResultSink): whoever starts first creates the stream.
-  await ensureStream(nc, { name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicateWindowMs: RESULTS_DUPLICATE_WINDOW_MS });
+  await ensureStream(nc, resultsStreamSpec(RESULTS_DUPLICATE_WINDOW_MS));
 
   const decoder = new TextDecoder();
   const heartbeats: Subscription = nc.subscribe(`${HEARTBEAT_SUBJECT_PREFIX}.>`, {

@@ -276,8 +276,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     return { report, files };
   } finally {
     for (const c of fanoutClients) c.close();
-    await cluster.stopAll();
-    await deleteTopics(cluster).catch(() => undefined);
+    await cluster.dispose();
     await tracing.shutdown();
   }
 }
@@ -354,16 +353,6 @@ async function countRecords(cluster: TestCluster, topic: string): Promise<number
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
     return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function deleteTopics(cluster: TestCluster): Promise<void> {
-  const admin = cluster.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [cluster.topic, cluster.dlqTopic] });
   } finally {
     await admin.disconnect();
   }

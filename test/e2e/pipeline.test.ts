@@ -33,7 +33,7 @@ describe('pipeline end to end (real Kafka, NATS, InfluxDB; rtap nodes and gatewa
 
   afterEach(async () => {
     results?.close();
-    await cluster?.stopAll();
+    await cluster?.dispose();
   });
 
   it('delivers exactly the oracle\'s results to a WebSocket client and to InfluxDB', async () => {

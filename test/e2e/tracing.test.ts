@@ -99,7 +99,7 @@ describe('tracing and metrics end to end (real Kafka, NATS, Jaeger; rtap nodes a
 
   after(async () => {
     results?.close();
-    await cluster.stopAll();
+    await cluster.dispose();
   });
 
   it('follows a sampled event from the producer through a node (decode, window update, pattern match, publish) and the gateway to the WebSocket client', async () => {

@@ -2,12 +2,13 @@
 // (bin/rtap), each test run with its own Kafka topics, consumer group and snapshot directory so
 // runs never see each other's data. Logs go to test-artifacts/e2e/<run>/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
+import { connect } from 'nats';
 import { endpoints, eventually, uniqueName } from './endpoints.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -168,5 +169,34 @@ export class TestCluster {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((name) => this.stop(name)));
+  }
+
+  /**
+   * Stops every process and deletes what the run left on the servers and the disk — its topics,
+   * its snapshot Object Store bucket, its snapshot directory — so repeated runs do not pile up.
+   * Best effort: a run that failed early may not have created them.
+   */
+  async dispose(): Promise<void> {
+    await this.stopAll();
+    rmSync(this.snapshotDir, { recursive: true, force: true });
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteTopics({ topics: [this.topic, this.dlqTopic] });
+    } catch {
+      // none to delete
+    } finally {
+      await admin.disconnect();
+    }
+    const bucket = this.env.RTAP_SNAPSHOT_BUCKET;
+    if (bucket === undefined) return;
+    const nc = await connect({ servers: endpoints.natsServers });
+    try {
+      await (await nc.jetstreamManager()).streams.delete(`OBJ_${bucket}`);
+    } catch {
+      // none to delete
+    } finally {
+      await nc.close();
+    }
   }
 }

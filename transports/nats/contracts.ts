@@ -2,6 +2,7 @@
 // Nodes publish; the gateway (and any other consumer) subscribes. JSON payloads, UTF-8.
 
 import type { AnalyticsResult } from '../../actors/results.ts';
+import type { StreamSpec } from './ensure-stream.ts';
 
 /**
  * JetStream stream holding every result: a message is one result, or a JSON array of the final
@@ -13,6 +14,24 @@ export const RESULTS_SUBJECTS = 'rtap.results.>';
 /** Default duplicate window of RESULTS_STREAM: longer than the longest replay after a crash. Nodes
  * (`nats.duplicate-window-ms`) and the gateway create the stream alike, whoever starts first. */
 export const RESULTS_DUPLICATE_WINDOW_MS = 600_000;
+/**
+ * Limits of RESULTS_STREAM. It is a delivery buffer, not a store: the gateway reads it from "new"
+ * and history comes from InfluxDB, so it keeps an hour or 1 GiB, whichever is less, dropping the
+ * oldest (a busy cluster writes gigabytes a day; unbounded, the stream fills NATS's disk and every
+ * publish then fails). De-duplication does not depend on the messages kept: NATS remembers the ids
+ * for the duplicate window whatever the limits drop.
+ */
+export const RESULTS_MAX_AGE_MS = 3_600_000;
+export const RESULTS_MAX_BYTES = 1024 ** 3;
+
+/** The stream spec nodes and the gateway ensure alike (ensureStream). */
+export const resultsStreamSpec = (duplicateWindowMs: number): StreamSpec => ({
+  name: RESULTS_STREAM,
+  subjects: [RESULTS_SUBJECTS],
+  duplicateWindowMs,
+  maxAgeMs: RESULTS_MAX_AGE_MS,
+  maxBytes: RESULTS_MAX_BYTES,
+});
 
 /** `rtap.results.window.<analytic>` or `rtap.results.pattern.<pattern>` */
 export function resultSubject(result: AnalyticsResult): string {

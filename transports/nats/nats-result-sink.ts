@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from 'nats';
 import type { AnalyticsResult, WindowResult } from '../../actors/results.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
 import type { ResultSink, SinkStatus } from '../result-sink.ts';
-import { RESULTS_STREAM, RESULTS_SUBJECTS, resultSubject, updateSubject } from './contracts.ts';
+import { resultSubject, resultsStreamSpec, updateSubject } from './contracts.ts';
 import { ensureStream } from './ensure-stream.ts';
 import { JetStreamPublisher, NO_STREAM, type JetStreamMessage } from './jetstream-publisher.ts';
 import type { Tracer } from '@opentelemetry/api';
@@ -192,7 +192,7 @@ export class NatsResultSink implements ResultSink {
     const js = this.js;
     if (!nc || !js || nc.isClosed()) throw new Error(this.connectError ?? 'not connected');
     if (!this.streamReady) {
-      await ensureStream(nc, { name: RESULTS_STREAM, subjects: [RESULTS_SUBJECTS], duplicateWindowMs: this.opts.duplicateWindowMs });
+      await ensureStream(nc, resultsStreamSpec(this.opts.duplicateWindowMs));
       this.streamReady = true;
     }
     const { tracer } = this.opts;

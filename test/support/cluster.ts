@@ -190,13 +190,13 @@ export class TestCluster {
     }
     const bucket = this.env.RTAP_SNAPSHOT_BUCKET;
     if (bucket === undefined) return;
-    const nc = await connect({ servers: endpoints.natsServers });
+    const nc = await connect({ servers: endpoints.natsServers }).catch(() => undefined);
     try {
-      await (await nc.jetstreamManager()).streams.delete(`OBJ_${bucket}`);
+      await (await nc?.jetstreamManager())?.streams.delete(`OBJ_${bucket}`);
     } catch {
       // none to delete
     } finally {
-      await nc.close();
+      await nc?.close();
     }
   }
 }

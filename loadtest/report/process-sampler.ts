@@ -209,21 +209,27 @@ function ticksBetween(previous: Map<string, Member>, current: Map<string, ProcSt
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
+/** Run-queue delay so far of every thread of `pids` (ns, by tid); null when no thread could be read. */
+function readTreeWaits(pids: Iterable<number>): Map<number, number> | null {
+  const all = new Map<number, number>();
+  let read = false;
+  for (const pid of pids) {
+    const waits = readThreadWaits(pid);
+    if (!waits) continue;
+    read = true;
+    for (const [tid, ns] of waits) all.set(tid, ns);
+  }
+  return read ? all : null;
+}
+
 /**
  * Nanoseconds the threads of `pids` waited for a CPU since `before` (their totals then, by tid),
  * and their totals now. A thread born since counts in full; one that ended takes its last interval
  * with it. Null when no thread could be read.
  */
 function waitedSince(pids: Iterable<number>, before: Map<number, number>): { waitedNs: number; now: Map<number, number> } | null {
-  const now = new Map<number, number>();
-  let read = false;
-  for (const pid of pids) {
-    const waits = readThreadWaits(pid);
-    if (!waits) continue;
-    read = true;
-    for (const [tid, ns] of waits) now.set(tid, ns);
-  }
-  if (!read) return null;
+  const now = readTreeWaits(pids);
+  if (!now) return null;
   let waitedNs = 0;
   for (const [tid, ns] of now) waitedNs += Math.max(0, ns - (before.get(tid) ?? 0));
   return { waitedNs, now };
@@ -249,7 +255,7 @@ export class ProcessSampler {
     const members = new Map<string, Member>();
     for (const [k, st] of current) members.set(k, { ppid: st.ppid, ownTicks: st.ownTicks, childTicks: st.childTicks });
     const old = this.tracked.get(name);
-    const threadWaits = waitedSince([...current.values()].map((st) => st.pid), new Map())?.now ?? new Map<number, number>();
+    const threadWaits = readTreeWaits([...current.values()].map((st) => st.pid)) ?? new Map<number, number>();
     this.tracked.set(name, { pid, members, at: performance.now(), cpu: old?.cpu ?? [], threadWaits, wait: old?.wait ?? [], rssMaxMb: old?.rssMaxMb ?? 0, active: true });
   }
 

@@ -28,6 +28,18 @@ describe('DeliveryQueue', () => {
     q.close();
   });
 
+  it('sendPending sends the waiting batch at once, and the end of the turn sends nothing more', async () => {
+    const sent: number[][] = [];
+    const q = new DeliveryQueue<number>({ send: async (b) => void sent.push(b), maxBatch: 100, maxInFlight: 2, highWater: 1_000, lingerMs: 0 });
+    for (let i = 0; i < 3; i++) q.push(i);
+    q.sendPending();
+    expect(sent, 'sent within the turn').to.deep.equal([[0, 1, 2]]);
+    q.sendPending();
+    await new Promise((r) => setImmediate(r));
+    expect(sent, 'no empty or second batch').to.deep.equal([[0, 1, 2]]);
+    q.close();
+  });
+
   it('retries failed batches without losing or reordering what a flush waits for', async () => {
     let failures = 2;
     const delivered: number[] = [];

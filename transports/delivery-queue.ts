@@ -84,6 +84,14 @@ export class DeliveryQueue<T> {
     };
   }
 
+  /**
+   * Sends what is waiting now instead of when the linger ends, within the in-flight bound: for a
+   * sink that ends its own turn with other writes on the same connection, so they leave together.
+   */
+  sendPending(): void {
+    if (this.pending() > 0) this.pump();
+  }
+
   /** Resolves when everything pushed before this call is acknowledged. */
   flush(): Promise<void> {
     if (this.lowestUnacked() >= this.nextSeq) return Promise.resolve();

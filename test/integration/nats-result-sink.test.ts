@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { Socket } from 'node:net';
 import { connect, type NatsConnection } from 'nats';
 import { MAX_RESULTS_PER_MESSAGE, NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
 import { windowResult as buildWindowResult } from '../../actors/windows/result-id.ts';
 import { RESULTS_STREAM, updateSubject } from '../../transports/nats/contracts.ts';
 import type { WindowResult } from '../../actors/results.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
-import { windowResult } from '../support/results.ts';
+import { patternResult, windowResult } from '../support/results.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 
 async function storedCount(nc: NatsConnection, subject: string): Promise<number> {
@@ -80,6 +81,42 @@ describe('NatsResultSink (real NATS JetStream)', () => {
       expect(await storedCount(nc, `rtap.results.window.${analytic}`)).to.equal(0);
       expect(sink.updatesPublished).to.equal(50);
     } finally {
+      sub.unsubscribe();
+      await sink.close();
+    }
+  });
+
+  it('sends what one turn offered (updates, a closed window, an alert) to the server in one socket write', async () => {
+    const analytic = uniqueName('itest').replace(/-/g, '_');
+    const updates: unknown[] = [];
+    const sub = nc.subscribe(updateSubject(analytic), { callback: (_err, msg) => updates.push(...(JSON.parse(new TextDecoder().decode(msg.data)) as unknown[])) });
+    await nc.flush();
+    const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
+    // Counts the sink's writes where nats.js makes them (a reader in this process would see them
+    // merged, since it reads only after the turn). The sink's connection is the one whose local
+    // port differs from the test's own connection.
+    const ownPort = (nc as unknown as { protocol: { transport: { socket: Socket } } }).protocol.transport.socket.localPort; // nats.js internals, read-only
+    const natsPort = Number(new URL(endpoints.natsServers).port);
+    const write = Socket.prototype.write;
+    let sinkWrites = 0;
+    try {
+      sink.offer(windowResult(analytic, 100)); // connects and creates the stream first
+      await sink.flush();
+      Socket.prototype.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+        if (this.remotePort === natsPort && this.localPort !== ownPort) sinkWrites++;
+        return write.apply(this, args);
+      } as Socket['write'];
+      for (let i = 0; i < 3; i++) sink.offer({ ...windowResult(analytic, i), trigger: 'update', id: `${windowResult(analytic, i).id}|update` });
+      for (let k = 0; k < 2; k++) sink.offer(buildWindowResult(analytic, 0, `/page-${k}`, 1_700_000_000_000, 1_700_000_005_000, 0, 'final', { count: k + 1 }));
+      sink.offer(patternResult(`${analytic}_funnel`, 0));
+      await eventually(async () => (updates.length >= 3 ? true : undefined), 10_000, '3 updates');
+      await sink.flush();
+      Socket.prototype.write = write;
+      expect(sinkWrites, 'socket writes for one turn').to.equal(1);
+      expect(await storedCount(nc, `rtap.results.window.${analytic}`), 'the earlier result and the closed window').to.equal(2);
+      expect(await storedCount(nc, `rtap.results.pattern.${analytic}_funnel`)).to.equal(1);
+    } finally {
+      Socket.prototype.write = write;
       sub.unsubscribe();
       await sink.close();
     }

@@ -64,7 +64,8 @@ export class NatsResultSink implements ResultSink {
   updatesPublished = 0;
   updatesDropped = 0;
   private readonly pendingUpdates = new Map<string, WindowResult[]>();
-  private updateFlushScheduled = false;
+  /** Whether endTurn is scheduled: it runs once after the turn that offered results. */
+  private turnEndScheduled = false;
   /** Final window results of this turn, by window; queued at the end of the turn (or by flush()). */
   private readonly finals = new Map<string, WindowFinals>();
   private finalsCount = 0;
@@ -82,6 +83,8 @@ export class NatsResultSink implements ResultSink {
   }
 
   offer(result: AnalyticsResult, traceparent?: string): boolean {
+    // Scheduled before the queue's own end-of-turn send, so endTurn sends first and everything leaves together.
+    this.scheduleEndTurn();
     if (result.kind === 'window' && result.trigger === 'update') {
       this.publishUpdate(result);
       return true;
@@ -93,7 +96,6 @@ export class NatsResultSink implements ResultSink {
     const key = `${result.analytic}|${result.partition}|${result.windowStart}|${result.windowEnd}`;
     let window = this.finals.get(key);
     if (!window) {
-      if (this.finals.size === 0) setImmediate(() => this.queueFinals());
       this.finals.set(key, (window = { subject: resultSubject(result), results: [], traceparent }));
     }
     window.results.push(result);
@@ -120,6 +122,24 @@ export class NatsResultSink implements ResultSink {
     this.finalsCount = 0;
   }
 
+  private scheduleEndTurn(): void {
+    if (this.turnEndScheduled) return;
+    this.turnEndScheduled = true;
+    setImmediate(() => this.endTurn());
+  }
+
+  /**
+   * What one turn offered leaves in one socket write: the closed windows' finals, the updates and
+   * the other results. nats.js writes what was published since its last write in a microtask, so
+   * publishing it all in one callback makes one write (one wake-up of the server) instead of three.
+   */
+  private endTurn(): void {
+    this.turnEndScheduled = false;
+    this.queueFinals();
+    this.flushUpdates();
+    this.queue.sendPending();
+  }
+
   /**
    * Updates go out on core NATS, fire and forget: no ack to wait for, nothing to de-duplicate.
    * The updates offered in one turn of the event loop (one emission of each partition whose
@@ -130,14 +150,9 @@ export class NatsResultSink implements ResultSink {
     let batch = this.pendingUpdates.get(result.analytic);
     if (!batch) this.pendingUpdates.set(result.analytic, (batch = []));
     batch.push(result);
-    if (!this.updateFlushScheduled) {
-      this.updateFlushScheduled = true;
-      setImmediate(() => this.flushUpdates());
-    }
   }
 
   private flushUpdates(): void {
-    this.updateFlushScheduled = false;
     const nc = this.nc;
     for (const [analytic, batch] of this.pendingUpdates) {
       if (!nc || nc.isClosed()) this.updatesDropped += batch.length;

@@ -28,15 +28,34 @@ describe('DeliveryQueue', () => {
     q.close();
   });
 
-  it('sendPending sends the waiting batch at once, and the end of the turn sends nothing more', async () => {
+  it('with scheduleSend the owner ends the turn: sendPending sends, within the in-flight bound', async () => {
     const sent: number[][] = [];
-    const q = new DeliveryQueue<number>({ send: async (b) => void sent.push(b), maxBatch: 100, maxInFlight: 2, highWater: 1_000, lingerMs: 0 });
+    const acks: (() => void)[] = [];
+    let scheduled = 0;
+    const q = new DeliveryQueue<number>({
+      send: (b) => new Promise<void>((resolve) => void (sent.push(b), acks.push(resolve))),
+      maxBatch: 100, maxInFlight: 1, highWater: 1_000, lingerMs: 0,
+      scheduleSend: () => void scheduled++,
+    });
     for (let i = 0; i < 3; i++) q.push(i);
-    q.sendPending();
-    expect(sent, 'sent within the turn').to.deep.equal([[0, 1, 2]]);
-    q.sendPending();
+    expect(scheduled, 'the owner was asked').to.be.greaterThan(0);
     await new Promise((r) => setImmediate(r));
-    expect(sent, 'no empty or second batch').to.deep.equal([[0, 1, 2]]);
+    expect(sent, 'no send of its own at the end of the turn').to.deep.equal([]);
+    q.sendPending();
+    expect(sent, 'sent within the owner\'s turn').to.deep.equal([[0, 1, 2]]);
+    q.push(3);
+    q.push(4);
+    q.sendPending();
+    expect(sent, 'nothing more while one batch is in flight').to.have.length(1);
+    scheduled = 0;
+    acks[0]!();
+    await new Promise((r) => setImmediate(r));
+    expect(scheduled, 'the ack asks the owner again').to.be.greaterThan(0);
+    q.sendPending();
+    expect(sent).to.deep.equal([[0, 1, 2], [3, 4]]);
+    acks[1]!();
+    await q.flush();
+    expect(q.delivered).to.equal(5);
     q.close();
   });
 

@@ -19,6 +19,12 @@ export interface DeliveryQueueOptions<T> {
    * event-loop turn, so everything offered in one turn leaves as one batch (one request, one socket write).
    */
   lingerMs: number;
+  /**
+   * With lingerMs 0: arranges the end-of-turn send instead of the queue's own setImmediate, for an
+   * owner that ends its turn with other writes on the same connection and calls `sendPending` there,
+   * so they leave together. Called whenever items wait; the owner schedules once per turn.
+   */
+  scheduleSend?(): void;
   onError?(err: Error): void;
   onRecovered?(): void;
 }
@@ -84,10 +90,7 @@ export class DeliveryQueue<T> {
     };
   }
 
-  /**
-   * Sends what is waiting now instead of when the linger ends, within the in-flight bound: for a
-   * sink that ends its own turn with other writes on the same connection, so they leave together.
-   */
+  /** Sends what is waiting now, within the in-flight bound (see `scheduleSend`). */
   sendPending(): void {
     if (this.pending() > 0) this.pump();
   }
@@ -120,7 +123,8 @@ export class DeliveryQueue<T> {
 
   private linger(): void {
     if (this.lingerTimer || this.lingerImmediate || this.retryTimer) return;
-    if (this.opts.lingerMs === 0) this.lingerImmediate = setImmediate(() => this.pump());
+    if (this.opts.lingerMs === 0 && this.opts.scheduleSend) this.opts.scheduleSend();
+    else if (this.opts.lingerMs === 0) this.lingerImmediate = setImmediate(() => this.pump());
     else this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
   }
 

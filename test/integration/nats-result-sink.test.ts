@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { connect, type NatsConnection } from 'nats';
 import { MAX_RESULTS_PER_MESSAGE, NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
 import { windowResult as buildWindowResult } from '../../actors/windows/result-id.ts';
@@ -92,31 +92,26 @@ describe('NatsResultSink (real NATS JetStream)', () => {
     const sub = nc.subscribe(updateSubject(analytic), { callback: (_err, msg) => updates.push(...(JSON.parse(new TextDecoder().decode(msg.data)) as unknown[])) });
     await nc.flush();
     const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
-    // Counts the sink's writes where nats.js makes them (a reader in this process would see them
-    // merged, since it reads only after the turn). The sink's connection is the one whose local
-    // port differs from the test's own connection.
-    const ownPort = (nc as unknown as { protocol: { transport: { socket: Socket } } }).protocol.transport.socket.localPort; // nats.js internals, read-only
-    const natsPort = Number(new URL(endpoints.natsServers).port);
-    const write = Socket.prototype.write;
-    let sinkWrites = 0;
+    let socket: Socket | undefined;
     try {
       sink.offer(windowResult(analytic, 100)); // connects and creates the stream first
       await sink.flush();
-      Socket.prototype.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
-        if (this.remotePort === natsPort && this.localPort !== ownPort) sinkWrites++;
-        return write.apply(this, args);
-      } as Socket['write'];
+      // Counts the writes where nats.js makes them, on the sink's own socket (nats.js internals,
+      // read-only): a reader in this process would see them merged, as it reads after the turn.
+      socket = (sink as unknown as { nc: { protocol: { transport: { socket: Socket } } } }).nc.protocol.transport.socket;
+      const write = socket.write.bind(socket);
+      let writes = 0;
+      socket.write = ((...args: Parameters<Socket['write']>) => (writes++, write(...args))) as Socket['write'];
       for (let i = 0; i < 3; i++) sink.offer({ ...windowResult(analytic, i), trigger: 'update', id: `${windowResult(analytic, i).id}|update` });
       for (let k = 0; k < 2; k++) sink.offer(buildWindowResult(analytic, 0, `/page-${k}`, 1_700_000_000_000, 1_700_000_005_000, 0, 'final', { count: k + 1 }));
       sink.offer(patternResult(`${analytic}_funnel`, 0));
       await eventually(async () => (updates.length >= 3 ? true : undefined), 10_000, '3 updates');
       await sink.flush();
-      Socket.prototype.write = write;
-      expect(sinkWrites, 'socket writes for one turn').to.equal(1);
+      expect(writes, 'socket writes for one turn').to.equal(1);
       expect(await storedCount(nc, `rtap.results.window.${analytic}`), 'the earlier result and the closed window').to.equal(2);
       expect(await storedCount(nc, `rtap.results.pattern.${analytic}_funnel`)).to.equal(1);
     } finally {
-      Socket.prototype.write = write;
+      if (socket) delete (socket as Partial<Pick<Socket, 'write'>>).write; // back to the prototype's
       sub.unsubscribe();
       await sink.close();
     }

@@ -77,14 +77,13 @@ export class NatsResultSink implements ResultSink {
       maxInFlight: 8,
       highWater: opts.highWater,
       lingerMs: 0,
+      scheduleSend: () => this.scheduleEndTurn(),
       weigh: (o) => o.count,
     });
     void this.connectLoop();
   }
 
   offer(result: AnalyticsResult, traceparent?: string): boolean {
-    // Scheduled before the queue's own end-of-turn send, so endTurn sends first and everything leaves together.
-    this.scheduleEndTurn();
     if (result.kind === 'window' && result.trigger === 'update') {
       this.publishUpdate(result);
       return true;
@@ -96,6 +95,7 @@ export class NatsResultSink implements ResultSink {
     const key = `${result.analytic}|${result.partition}|${result.windowStart}|${result.windowEnd}`;
     let window = this.finals.get(key);
     if (!window) {
+      this.scheduleEndTurn();
       this.finals.set(key, (window = { subject: resultSubject(result), results: [], traceparent }));
     }
     window.results.push(result);
@@ -129,9 +129,11 @@ export class NatsResultSink implements ResultSink {
   }
 
   /**
-   * What one turn offered leaves in one socket write: the closed windows' finals, the updates and
-   * the other results. nats.js writes what was published since its last write in a microtask, so
-   * publishing it all in one callback makes one write (one wake-up of the server) instead of three.
+   * What one turn offered leaves together: the closed windows' finals, the updates and the other
+   * results. nats.js writes what was published since its last write in a microtask, so publishing
+   * it all in one callback makes one socket write (one wake-up of the server) where three callbacks
+   * made three. (More when a batch waits for the stream to be created, the queue is at its in-flight
+   * bound, or nats.js's outbound buffer fills.)
    */
   private endTurn(): void {
     this.turnEndScheduled = false;
@@ -150,12 +152,13 @@ export class NatsResultSink implements ResultSink {
     let batch = this.pendingUpdates.get(result.analytic);
     if (!batch) this.pendingUpdates.set(result.analytic, (batch = []));
     batch.push(result);
+    this.scheduleEndTurn();
   }
 
   private flushUpdates(): void {
     const nc = this.nc;
     for (const [analytic, batch] of this.pendingUpdates) {
-      if (!nc || nc.isClosed()) this.updatesDropped += batch.length;
+      if (!nc || nc.isClosed() || nc.isDraining()) this.updatesDropped += batch.length;
       else {
         nc.publish(updateSubject(analytic), encoder.encode(JSON.stringify(batch)));
         this.updatesPublished += batch.length;

@@ -33,11 +33,11 @@ export interface Gateway {
  * A traced result's `gateway.fanout` span, child of the node's `nats.publish`, is open from its
  * arrival to the flush that sends its frames: the gateway's whole share of the result's latency.
  */
-function fanOutTraced(tracer: Tracer | undefined, hub: ResultHub, result: AnalyticsResult, traceparent: string | undefined): void {
+function fanOutTraced(tracer: Tracer | undefined, hub: ResultHub, result: AnalyticsResult, traceparent: string | undefined, json: string | undefined): void {
   const traceId = traceIdFromTraceparent(traceparent);
   const parent = tracer && traceparent ? extractJson({ traceparent }, ROOT_CONTEXT) : undefined;
   if (!tracer || !parent || !isSampled(parent)) {
-    hub.onResult(result, traceId);
+    hub.onResult(result, traceId, undefined, json);
     return;
   }
   const name = result.kind === 'window' ? result.analytic : result.pattern;
@@ -57,7 +57,7 @@ export async function startGateway(options: Partial<GatewayConfig> = {}, tracer?
   let feed;
   try {
     feed = await startNatsFeed(config.natsUrl, {
-      onResult: (result, traceparent) => fanOutTraced(tracer, hub, result, traceparent),
+      onResult: (result, traceparent, json) => fanOutTraced(tracer, hub, result, traceparent, json),
       onHeartbeat: (hb) => {
         metrics.natsHeartbeatsIn++;
         cluster.onHeartbeat(hb, Date.now());

@@ -5,12 +5,15 @@ import { DeliverPolicy, Events, connect } from 'nats';
 import type { ConsumerMessages, NatsConnection, Subscription } from 'nats';
 import type { AnalyticsResult } from '../actors/results.ts';
 import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
-import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, UPDATES_SUBJECTS, resultsStreamSpec } from '../transports/nats/contracts.ts';
+import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, UPDATES_SUBJECTS, resultsStreamSpec, updatesLines } from '../transports/nats/contracts.ts';
 import { ensureStream } from '../transports/nats/ensure-stream.ts';
 
 export interface NatsFeedHandlers {
-  /** `traceparent`: the W3C trace context the node attached, when the result is traced. */
-  onResult(result: AnalyticsResult, traceparent: string | undefined): void;
+  /**
+   * `traceparent`: the W3C trace context the node attached, when the result is traced. `json`: the
+   * result's JSON text as the node wrote it, when it came alone (an update), to forward as it is.
+   */
+  onResult(result: AnalyticsResult, traceparent: string | undefined, json?: string): void;
   onHeartbeat(hb: NodeHeartbeat): void;
   onBadMessage(subject: string, reason: string): void;
 }
@@ -56,12 +59,11 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
     callback: (err, msg) => {
       if (err) return;
       try {
-        // A JSON array of one node's updates of one analytic (NatsResultSink.flushUpdates).
-        const batch = JSON.parse(decoder.decode(msg.data)) as AnalyticsResult[];
-        if (!Array.isArray(batch)) throw new Error('not an array of window updates');
-        for (const result of batch) {
+        // One node's updates of one analytic, one JSON object per line (NatsResultSink.flushUpdates).
+        for (const json of updatesLines(decoder.decode(msg.data))) {
+          const result = JSON.parse(json) as AnalyticsResult | null;
           if (result?.kind !== 'window' || result.trigger !== 'update') throw new Error('not a window update');
-          handlers.onResult(result, undefined);
+          handlers.onResult(result, undefined, json);
         }
       } catch (e) {
         handlers.onBadMessage(msg.subject, (e as Error).message);

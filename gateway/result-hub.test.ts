@@ -56,3 +56,20 @@ describe('ResultHub fan-out spans', () => {
     expect(log).to.deep.equal(['end late']);
   });
 });
+
+describe('ResultHub frames', () => {
+  const metrics = GatewayMetrics.create();
+  after(() => metrics.stop());
+
+  it('forwards a result\'s JSON text as it arrived, and serializes one it adds a trace id to', () => {
+    const frames = new Map<string, string>();
+    const app = { publish: (topic: string, frame: string) => frames.set(topic, frame).size > 0, numSubscribers: () => 1 };
+    const hub = new ResultHub(app as unknown as TemplatedApp, defaultGatewayConfig, metrics, new ClusterTracker(1000)); // the two methods a flush calls
+    hub.onResult(alert(1), undefined, undefined, '{"as":"it arrived"}');
+    hub.onResult(alert(2), 'ab'.repeat(16), undefined, '{"not":"this"}');
+    hub.flush();
+    const frame = JSON.parse(frames.get('alerts')!) as { items: unknown[] };
+    expect(frame.items).to.deep.equal([{ as: 'it arrived' }, { ...alert(2), traceId: 'ab'.repeat(16) }]);
+    hub.stop();
+  });
+});

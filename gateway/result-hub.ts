@@ -85,10 +85,11 @@ export class ResultHub {
   /**
    * `span`: the result's fan-out span, ended by the flush that sends its frames (so it covers the
    * batching wait and the publish), with `rtap.frames`: the frames that carried it (one per fast-path client of each of its topics).
+   * `json`: the result's JSON text as it arrived, sent as it is unless a trace id is added to it.
    */
-  onResult(result: AnalyticsResult, traceId: string | undefined, span?: FanoutSpan): void {
+  onResult(result: AnalyticsResult, traceId: string | undefined, span?: FanoutSpan, json?: string): void {
     this.metrics.natsResultsIn++;
-    const out = new Outgoing(traceId ? { ...result, traceId } : result);
+    const out = traceId ? new Outgoing({ ...result, traceId }) : new Outgoing(result, json);
     let full = false;
     for (const topic of topicsOf(result)) full = this.batcher.add(topic, out) || full;
     if (span) {

@@ -5,10 +5,13 @@ import type { DeliveredResult } from './protocol.ts';
 import { conflationKey } from './slow-client-queue.ts';
 
 export class Outgoing {
-  private text: string | undefined;
   readonly key: string;
 
-  constructor(readonly item: DeliveredResult) {
+  /** `text`: the item's JSON when the caller has it already (as it arrived from NATS). */
+  constructor(
+    readonly item: DeliveredResult,
+    private text?: string,
+  ) {
     this.key = conflationKey(item);
   }
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { connect, type NatsConnection } from 'nats';
 import { MAX_RESULTS_PER_MESSAGE, NatsResultSink } from '../../transports/nats/nats-result-sink.ts';
 import { windowResult as buildWindowResult } from '../../actors/windows/result-id.ts';
-import { RESULTS_STREAM, updateSubject } from '../../transports/nats/contracts.ts';
+import { RESULTS_STREAM, updateSubject, updatesLines } from '../../transports/nats/contracts.ts';
 import type { WindowResult } from '../../actors/results.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 import { patternResult, windowResult } from '../support/results.ts';
@@ -67,7 +67,7 @@ describe('NatsResultSink (real NATS JetStream)', () => {
   it('sends updates on core NATS, batched per analytic, and never into the stream', async () => {
     const analytic = uniqueName('itest').replace(/-/g, '_');
     const got: unknown[][] = [];
-    const sub = nc.subscribe(updateSubject(analytic), { callback: (_err, msg) => got.push(JSON.parse(new TextDecoder().decode(msg.data)) as unknown[]) });
+    const sub = nc.subscribe(updateSubject(analytic), { callback: (_err, msg) => got.push(updatesLines(new TextDecoder().decode(msg.data)).map((line) => JSON.parse(line) as unknown)) });
     await nc.flush();
     const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
     try {
@@ -89,7 +89,7 @@ describe('NatsResultSink (real NATS JetStream)', () => {
   it('sends what one turn offered (updates, a closed window, an alert) to the server in one socket write', async () => {
     const analytic = uniqueName('itest').replace(/-/g, '_');
     const updates: unknown[] = [];
-    const sub = nc.subscribe(updateSubject(analytic), { callback: (_err, msg) => updates.push(...(JSON.parse(new TextDecoder().decode(msg.data)) as unknown[])) });
+    const sub = nc.subscribe(updateSubject(analytic), { callback: (_err, msg) => updates.push(...updatesLines(new TextDecoder().decode(msg.data))) });
     await nc.flush();
     const sink = new NatsResultSink({ servers: endpoints.natsServers, duplicateWindowMs: 120_000, highWater: 10_000 });
     let socket: Socket | undefined;

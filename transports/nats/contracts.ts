@@ -40,11 +40,19 @@ export function resultSubject(result: AnalyticsResult): string {
 
 /**
  * Core NATS (not persisted): speculative 'update' results of open windows,
- * `rtap.updates.window.<analytic>`, each message a JSON array of WindowResults. Outside RESULTS_SUBJECTS on purpose: they are superseded within
- * milliseconds, need no de-duplication and must not fill the stream.
+ * `rtap.updates.window.<analytic>`, each message one or more WindowResults, one JSON object per line
+ * (updatesPayload), so a consumer can pass each result's text on without serializing it again.
+ * Outside RESULTS_SUBJECTS on purpose: they are superseded within milliseconds, need no
+ * de-duplication and must not fill the stream.
  */
 export const UPDATES_SUBJECTS = 'rtap.updates.>';
 export const updateSubject = (analytic: string): string => `rtap.updates.window.${analytic}`;
+
+/** An updates message: one JSON object per line (JSON text never holds a raw newline). */
+export const updatesPayload = (updates: readonly AnalyticsResult[]): string => updates.map((u) => JSON.stringify(u)).join('\n');
+
+/** The JSON texts of an updates message's results, in order. */
+export const updatesLines = (payload: string): string[] => payload.split('\n');
 
 /** Core NATS (not persisted): each node's presence, every `heartbeatIntervalMs`. */
 export const HEARTBEAT_SUBJECT_PREFIX = 'rtap.cluster.heartbeat';

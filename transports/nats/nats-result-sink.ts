@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from 'nats';
 import type { AnalyticsResult, WindowResult } from '../../actors/results.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
 import type { ResultSink, SinkStatus } from '../result-sink.ts';
-import { resultSubject, resultsStreamSpec, updateSubject } from './contracts.ts';
+import { resultSubject, resultsStreamSpec, updateSubject, updatesPayload } from './contracts.ts';
 import { ensureStream } from './ensure-stream.ts';
 import { JetStreamPublisher, NO_STREAM, type JetStreamMessage } from './jetstream-publisher.ts';
 import type { Tracer } from '@opentelemetry/api';
@@ -145,7 +145,7 @@ export class NatsResultSink implements ResultSink {
   /**
    * Updates go out on core NATS, fire and forget: no ack to wait for, nothing to de-duplicate.
    * The updates offered in one turn of the event loop (one emission of each partition whose
-   * timer fired) leave as one message per analytic, a JSON array. While disconnected they are
+   * timer fired) leave as one message per analytic (updatesPayload). While disconnected they are
    * counted and dropped (the next firing supersedes them anyway).
    */
   private publishUpdate(result: WindowResult): void {
@@ -160,7 +160,7 @@ export class NatsResultSink implements ResultSink {
     for (const [analytic, batch] of this.pendingUpdates) {
       if (!nc || nc.isClosed() || nc.isDraining()) this.updatesDropped += batch.length;
       else {
-        nc.publish(updateSubject(analytic), encoder.encode(JSON.stringify(batch)));
+        nc.publish(updateSubject(analytic), encoder.encode(updatesPayload(batch)));
         this.updatesPublished += batch.length;
       }
     }

@@ -51,8 +51,14 @@ export const updateSubject = (analytic: string): string => `rtap.updates.window.
 /** An updates message: one JSON object per line (JSON text never holds a raw newline). */
 export const updatesPayload = (updates: readonly AnalyticsResult[]): string => updates.map((u) => JSON.stringify(u)).join('\n');
 
-/** The JSON texts of an updates message's results, in order. */
-export const updatesLines = (payload: string): string[] => payload.split('\n');
+/**
+ * The JSON texts of an updates message's results, in order. Nodes released before the line format
+ * sent one JSON array; it is still read, so gateways can be upgraded before the nodes.
+ */
+export function updatesLines(payload: string): string[] {
+  if (payload.startsWith('[')) return (JSON.parse(payload) as unknown[]).map((result) => JSON.stringify(result));
+  return payload.split('\n');
+}
 
 /** Core NATS (not persisted): each node's presence, every `heartbeatIntervalMs`. */
 export const HEARTBEAT_SUBJECT_PREFIX = 'rtap.cluster.heartbeat';

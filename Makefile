@@ -3,10 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 INFRA := infra/infra.sh
 CLUSTER := infra/cluster.sh
-SCENARIO ?= normal
 
 .PHONY: help setup ui infra-up infra-down cluster-up cluster-down start stop restart status health logs \
-        spawn-node test test-unit test-integration test-e2e loadtest bench clean
+        logs-kafka logs-nats logs-influxdb logs-jaeger logs-nodes logs-dashboard spawn-node scale-nodes \
+        scale-simulator test test-unit test-integration test-e2e test-latency test-throughput loadtest bench clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}'
@@ -56,8 +56,34 @@ health: ## Health checks with timeouts; non-zero exit when any server is unhealt
 logs: ## Follow every log: servers, nodes, gateway (.run/logs)
 	@if [ -t 1 ]; then tail -n 20 -F .run/logs/*.log; else tail -n 50 .run/logs/*.log; fi
 
+logs-kafka: ## Follow the Kafka broker's log
+	@$(INFRA) logs kafka
+
+logs-nats: ## Follow the NATS server's log
+	@$(INFRA) logs nats
+
+logs-influxdb: ## Follow InfluxDB's log
+	@$(INFRA) logs influxdb
+
+logs-jaeger: ## Follow Jaeger's log
+	@$(INFRA) logs jaeger
+
+logs-nodes: ## Follow the actor nodes' logs (JSON lines with trace ids; the stream processing)
+	@$(CLUSTER) logs nodes
+
+logs-dashboard: ## Follow the gateway's log (it serves the dashboard, its WebSocket and REST API)
+	@$(CLUSTER) logs gateway
+
 spawn-node: ## Add one actor node (the consumer group rebalances partitions onto it)
 	@$(CLUSTER) spawn-node
+
+scale-nodes: ## Run exactly NODES actor nodes: starts more, or stops the newest (they checkpoint and hand their partitions on)
+	@test -n "$(NODES)" || { echo "scale-nodes: set NODES=n (n >= 1)"; exit 2; }
+	@$(CLUSTER) scale $(NODES)
+
+scale-simulator: ## Restart the demo producer at RATE events/s (RATE=0 stops it)
+	@test -n "$(RATE)" || { echo "scale-simulator: set RATE=events/s (0 stops the demo producer)"; exit 2; }
+	@$(CLUSTER) producer $(RATE)
 
 test: setup ## Lint, type-check, unit and integration tests (starts the servers it needs)
 	npm test
@@ -72,9 +98,17 @@ test-e2e: setup ui ## End-to-end tests: the pipeline against the oracle, the das
 	@infra/install-chromium.sh
 	npm run test:e2e
 
+LOADTEST = DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PROFILE='$(PROFILE)' TRACING='$(TRACING)' \
+	node --import tsx --max-old-space-size=12288 loadtest/run.ts
+
 loadtest: node_modules/.rtap-installed ## Load test: make loadtest SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout [DURATION=s RATE=n NODES=n TRACING=0]
-	@test -n "$(SCENARIO)" || { echo "loadtest: set SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout"; exit 2; }
-	DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PROFILE='$(PROFILE)' TRACING='$(TRACING)' node --import tsx --max-old-space-size=12288 loadtest/run.ts $(SCENARIO)
+	$(LOADTEST) $(or $(SCENARIO),normal)
+
+test-latency: node_modules/.rtap-installed ## Latency goal: the 10k load test (or SCENARIO=…) with p99 ≤ P99_MS (default 25) for updates and alerts; exit 1 if not
+	CHECK=latency P99_MS='$(P99_MS)' $(LOADTEST) $(or $(SCENARIO),10k)
+
+test-throughput: node_modules/.rtap-installed ## Throughput goal: the 50k load test (or SCENARIO=…) offered in full, with bounded lag, drained after; exit 1 if not
+	CHECK=throughput $(LOADTEST) $(or $(SCENARIO),50k)
 
 bench: node_modules/.rtap-installed ## Benchmarks: actor runtime, analytics, checkpoint snapshots (no servers)
 	npm run bench

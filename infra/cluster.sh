@@ -2,8 +2,11 @@
 # rtap's own processes: actor nodes and the gateway, as background processes of this checkout.
 #   up [NODES]     start the gateway and NODES nodes (default 2) unless already running
 #   spawn-node     start one more node (the consumer group rebalances partitions onto it)
+#   scale N        run exactly N nodes: start more, or stop the newest (SIGTERM: checkpoint, leave)
+#   producer RATE  restart the demo producer at RATE events/s (0: stop it)
 #   down           stop every node and the gateway (SIGTERM: each node checkpoints and leaves)
 #   status         one line per process
+#   logs nodes|gateway|producer   follow those logs
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -48,6 +51,41 @@ start_producer() {
   info "producer: sending $rate events/s to Kafka (RTAP_DEMO_RATE=0 to turn off; log $RTAP_LOGS/producer.log)"
 }
 
+# Running nodes, oldest id first (node-2 before node-10).
+running_nodes() { for id in $(node_ids); do is_running "$id" && echo "$id"; done | sort -t- -k2 -n; }
+
+scale_nodes() {
+  local want=$1 have id
+  [[ $want =~ ^[0-9]+$ ]] && ((want >= 1)) || { fail scale "NODES must be a whole number of at least 1 (got '$want')"; return 2; }
+  have=$(running_nodes | wc -l)
+  for ((i = have; i < want; i++)); do start_node "$(next_node_id)" || return 1; done
+  if ((have > want)); then
+    # The newest go: each checkpoints its partitions and leaves the group, which hands them to the others.
+    for id in $(running_nodes | tail -n "$((have - want))"); do (stop_daemon "$id" 30 && info "$id: stopped") & done
+    wait
+  fi
+  info "nodes running: $(running_nodes | tr '\n' ' ')"
+}
+
+restart_producer() {
+  local rate=$1
+  [[ $rate =~ ^[0-9]+$ ]] || { fail producer "RATE must be a whole number of events/s, 0 to stop (got '$rate')"; return 2; }
+  stop_daemon producer 10
+  if ((rate == 0)); then info "producer: stopped"; return 0; fi
+  RTAP_DEMO_RATE=$rate start_producer
+}
+
+follow_logs() {
+  local files=()
+  case "$1" in
+    nodes) for f in "$RTAP_LOGS"/node-*.log; do [ -e "$f" ] && files+=("$f"); done ;;
+    gateway | producer) [ -e "$RTAP_LOGS/$1.log" ] && files+=("$RTAP_LOGS/$1.log") ;;
+    *) echo "usage: infra/cluster.sh logs nodes|gateway|producer"; return 2 ;;
+  esac
+  ((${#files[@]} > 0)) || { fail logs "no $1 log in $RTAP_LOGS yet (make cluster-up starts the cluster)"; return 1; }
+  if [ -t 1 ]; then exec tail -n 20 -F "${files[@]}"; else exec tail -n 50 "${files[@]}"; fi
+}
+
 case "${1:-}" in
   up)
     want=${2:-2}
@@ -56,6 +94,9 @@ case "${1:-}" in
     for ((i = running; i < want; i++)); do start_node "$(next_node_id)" || exit 1; done
     start_producer ;;
   spawn-node) start_node "$(next_node_id)" ;;
+  scale) scale_nodes "${2:-}" ;;
+  producer) restart_producer "${2:-}" ;;
+  logs) follow_logs "${2:-}" ;;
   down)
     stop_daemon producer 10
     for id in $(node_ids); do stop_daemon "$id" 30 & done; wait
@@ -69,5 +110,5 @@ case "${1:-}" in
       if is_running "$id"; then printf '%-9s %sup%s    pid %s\n' "$id" "$C_GRN" "$C_OFF" "$(pid_of "$id")"
       else printf '%-9s %sdown%s  not running\n' "$id" "$C_RED" "$C_OFF"; fi
     done ;;
-  *) echo "usage: infra/cluster.sh up [nodes] | spawn-node | down | status | urls"; exit 2 ;;
+  *) echo "usage: infra/cluster.sh up [nodes] | spawn-node | scale N | producer RATE | down | status | urls | logs nodes|gateway|producer"; exit 2 ;;
 esac

@@ -2,7 +2,8 @@
 // servers, with its own topics), drives it open loop with the seeded generator, measures
 // end-to-end latency at a WebSocket client, throughput, lag, and the CPU and memory of every
 // process, then checks everything the pipeline produced against the oracle and writes the report
-// (loadtest/results/<scenario>-<stamp>.{json,md,svg}). Exit code 1 when the oracle check fails.
+// (loadtest/results/<scenario>-<stamp>.{json,md,svg}). Exit code 1 when the oracle check fails, or
+// when the run misses the goal CHECK=latency|throughput names (loadtest/requirements.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
@@ -28,6 +29,7 @@ import { measuredMean, writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
 import { resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
 import { PreparedLoad } from './prepared-load.ts';
+import { judge, requirementFromEnv, type Requirement } from './requirements.ts';
 import { SendTimes } from './send-times.ts';
 import { traceHeaders } from './trace-headers.ts';
 
@@ -53,7 +55,7 @@ const TRACE_SAMPLE_RATIO = 0.01;
 /** Events the load is prepared at (generated and Avro-encoded) before it starts, with room to spare (B: ~250 000/s). */
 const PREPARE_PER_S = 100_000;
 
-export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l)): Promise<{ report: RunReport; files: ReturnType<typeof writeReport> }> {
+export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l), requirement?: Requirement): Promise<{ report: RunReport; files: ReturnType<typeof writeReport> }> {
   const traced = tracingOf(process.env);
   execFileSync('bash', [join(ROOT, 'infra/infra.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
   refuseSharedPipelines();
@@ -270,6 +272,10 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       seconds,
       notes,
     };
+    if (requirement !== undefined) {
+      const verdict = judge(report, requirement);
+      notes.push(`${requirement.kind} goal ${verdict.ok ? 'met' : 'NOT met'}: ${verdict.lines.map((line) => line.replace(/ +/, ' ')).join('; ')}`);
+    }
     const files = writeReport(report, RESULTS_DIR);
     probe.close();
     await producer.close();
@@ -394,13 +400,18 @@ function machine(): RunReport['machine'] {
 
 async function main(): Promise<number> {
   const scenario = resolveScenario(process.argv[2] ?? process.env.SCENARIO, process.env);
-  const { report, files } = await runScenario(scenario);
+  const requirement = requirementFromEnv(process.env);
+  const { report, files } = await runScenario(scenario, undefined, requirement);
   const u = report.latency.updates;
   const a = report.latency.alerts;
   console.log(`\n${report.scenario}: ${report.events.achievedPerS}/s for ${report.durationS} s; updates p50 ${u.p50} p99 ${u.p99} max ${u.max} ms; alerts p50 ${a.p50} p99 ${a.p99} max ${a.max} ms; lag max ${report.lag.max}; oracle ${report.oracle.ok ? 'OK' : 'FAILED'}`);
   for (const d of report.oracle.detail) console.log(`  ${d}`);
   console.log(`report: ${files.md}`);
-  return report.oracle.ok ? 0 : 1;
+  if (requirement === undefined) return report.oracle.ok ? 0 : 1;
+  const verdict = judge(report, requirement);
+  console.log(`${requirement.kind} goal (${report.scenario}): ${verdict.ok ? 'met' : 'NOT met'}`);
+  for (const line of verdict.lines) console.log(`  ${line}`);
+  return report.oracle.ok && verdict.ok ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -29,7 +29,7 @@ import { measuredMean, writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
 import { resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
 import { PreparedLoad } from './prepared-load.ts';
-import { judge, requirementFromEnv, type Requirement } from './requirements.ts';
+import { judge, requirementFromEnv, type Requirement, type Verdict } from './requirements.ts';
 import { SendTimes } from './send-times.ts';
 import { traceHeaders } from './trace-headers.ts';
 
@@ -55,7 +55,7 @@ const TRACE_SAMPLE_RATIO = 0.01;
 /** Events the load is prepared at (generated and Avro-encoded) before it starts, with room to spare (B: ~250 000/s). */
 const PREPARE_PER_S = 100_000;
 
-export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l), requirement?: Requirement): Promise<{ report: RunReport; files: ReturnType<typeof writeReport> }> {
+export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l), requirement?: Requirement): Promise<{ report: RunReport; files: ReturnType<typeof writeReport>; verdict: Verdict | undefined }> {
   const traced = tracingOf(process.env);
   execFileSync('bash', [join(ROOT, 'infra/infra.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
   refuseSharedPipelines();
@@ -272,14 +272,14 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       seconds,
       notes,
     };
-    if (requirement !== undefined) {
-      const verdict = judge(report, requirement);
+    const verdict = requirement === undefined ? undefined : judge(report, requirement);
+    if (requirement !== undefined && verdict !== undefined) {
       notes.push(`${requirement.kind} goal ${verdict.ok ? 'met' : 'NOT met'}: ${verdict.lines.map((line) => line.replace(/ +/, ' ')).join('; ')}`);
     }
     const files = writeReport(report, RESULTS_DIR);
     probe.close();
     await producer.close();
-    return { report, files };
+    return { report, files, verdict };
   } finally {
     for (const c of fanoutClients) c.close();
     await cluster.dispose();
@@ -401,14 +401,13 @@ function machine(): RunReport['machine'] {
 async function main(): Promise<number> {
   const scenario = resolveScenario(process.argv[2] ?? process.env.SCENARIO, process.env);
   const requirement = requirementFromEnv(process.env);
-  const { report, files } = await runScenario(scenario, undefined, requirement);
+  const { report, files, verdict } = await runScenario(scenario, undefined, requirement);
   const u = report.latency.updates;
   const a = report.latency.alerts;
   console.log(`\n${report.scenario}: ${report.events.achievedPerS}/s for ${report.durationS} s; updates p50 ${u.p50} p99 ${u.p99} max ${u.max} ms; alerts p50 ${a.p50} p99 ${a.p99} max ${a.max} ms; lag max ${report.lag.max}; oracle ${report.oracle.ok ? 'OK' : 'FAILED'}`);
   for (const d of report.oracle.detail) console.log(`  ${d}`);
   console.log(`report: ${files.md}`);
-  if (requirement === undefined) return report.oracle.ok ? 0 : 1;
-  const verdict = judge(report, requirement);
+  if (requirement === undefined || verdict === undefined) return report.oracle.ok ? 0 : 1;
   console.log(`${requirement.kind} goal (${report.scenario}): ${verdict.ok ? 'met' : 'NOT met'}`);
   for (const line of verdict.lines) console.log(`  ${line}`);
   return report.oracle.ok && verdict.ok ? 0 : 1;

@@ -54,11 +54,17 @@ start_producer() {
 # Running nodes, oldest id first (node-2 before node-10).
 running_nodes() { for id in $(node_ids); do is_running "$id" && echo "$id"; done | sort -t- -k2 -n; }
 
+# Starts nodes until N run (none when N or more already do).
+start_nodes_until() {
+  local want=$1 i
+  for ((i = $(running_nodes | wc -l); i < want; i++)); do start_node "$(next_node_id)" || return 1; done
+}
+
 scale_nodes() {
   local want=$1 have id
   [[ $want =~ ^[0-9]+$ ]] && ((want >= 1)) || { fail scale "NODES must be a whole number of at least 1 (got '$want')"; return 2; }
   have=$(running_nodes | wc -l)
-  for ((i = have; i < want; i++)); do start_node "$(next_node_id)" || return 1; done
+  start_nodes_until "$want" || return 1
   if ((have > want)); then
     # The newest go: each checkpoints its partitions and leaves the group, which hands them to the others.
     for id in $(running_nodes | tail -n "$((have - want))"); do (stop_daemon "$id" 30 && info "$id: stopped") & done
@@ -88,10 +94,8 @@ follow_logs() {
 
 case "${1:-}" in
   up)
-    want=${2:-2}
     start_gateway || exit 1
-    running=0; for id in $(node_ids); do is_running "$id" && running=$((running + 1)); done
-    for ((i = running; i < want; i++)); do start_node "$(next_node_id)" || exit 1; done
+    start_nodes_until "${2:-2}" || exit 1
     start_producer ;;
   spawn-node) start_node "$(next_node_id)" ;;
   scale) scale_nodes "${2:-}" ;;

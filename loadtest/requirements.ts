@@ -8,6 +8,7 @@ import type { RunReport, SecondSample } from './report/types.ts';
 export type Requirement = { kind: 'latency'; p99Ms: number } | { kind: 'throughput' };
 
 export interface Verdict {
+  kind: Requirement['kind'];
   ok: boolean;
   /** One line per criterion, "ok" or "FAIL", with the measured figure and its bound. */
   lines: string[];
@@ -65,12 +66,15 @@ export function judge(report: Judged, requirement: Requirement): Verdict {
       if (summary.count === 0) criterion(false, `${name}: none measured`);
       else criterion(summary.p99 <= requirement.p99Ms, `${name} p99 ${summary.p99.toFixed(1)} ms (≤ ${requirement.p99Ms} ms) over ${summary.count} measurements`);
     }
-    return { ok, lines };
+    return { kind: requirement.kind, ok, lines };
   }
   const { targetPerS, achievedPerS } = report.events;
   criterion(achievedPerS >= targetPerS * MIN_ACHIEVED_SHARE, `offered ${achievedPerS}/s (≥ ${Math.round(MIN_ACHIEVED_SHARE * 100)} % of the target ${targetPerS}/s)`);
   const trend = lagTrendPerS(report.seconds, report.warmupS);
   criterion(trend <= targetPerS * MAX_LAG_TREND_SHARE, `lag trend ${Math.round(trend)} records/s over the measured seconds (≤ ${Math.round(targetPerS * MAX_LAG_TREND_SHARE)}/s: bounded), peak ${report.lag.max}`);
   criterion(report.lag.final === 0, `lag ${report.lag.final} after the load (0: everything processed)`);
-  return { ok, lines };
+  return { kind: requirement.kind, ok, lines };
 }
+
+/** "latency goal met" / "… NOT met", for the report and the console. */
+export const verdictHeadline = (v: Verdict): string => `${v.kind} goal ${v.ok ? 'met' : 'NOT met'}`;

@@ -29,7 +29,7 @@ import { measuredMean, writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
 import { resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
 import { PreparedLoad } from './prepared-load.ts';
-import { judge, requirementFromEnv, type Requirement, type Verdict } from './requirements.ts';
+import { judge, requirementFromEnv, verdictHeadline, type Requirement, type Verdict } from './requirements.ts';
 import { SendTimes } from './send-times.ts';
 import { traceHeaders } from './trace-headers.ts';
 
@@ -273,9 +273,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       notes,
     };
     const verdict = requirement === undefined ? undefined : judge(report, requirement);
-    if (requirement !== undefined && verdict !== undefined) {
-      notes.push(`${requirement.kind} goal ${verdict.ok ? 'met' : 'NOT met'}: ${verdict.lines.map((line) => line.replace(/ +/, ' ')).join('; ')}`);
-    }
+    if (verdict !== undefined) notes.push(`${verdictHeadline(verdict)}: ${verdict.lines.join('; ')}`);
     const files = writeReport(report, RESULTS_DIR);
     probe.close();
     await producer.close();
@@ -407,8 +405,8 @@ async function main(): Promise<number> {
   console.log(`\n${report.scenario}: ${report.events.achievedPerS}/s for ${report.durationS} s; updates p50 ${u.p50} p99 ${u.p99} max ${u.max} ms; alerts p50 ${a.p50} p99 ${a.p99} max ${a.max} ms; lag max ${report.lag.max}; oracle ${report.oracle.ok ? 'OK' : 'FAILED'}`);
   for (const d of report.oracle.detail) console.log(`  ${d}`);
   console.log(`report: ${files.md}`);
-  if (requirement === undefined || verdict === undefined) return report.oracle.ok ? 0 : 1;
-  console.log(`${requirement.kind} goal (${report.scenario}): ${verdict.ok ? 'met' : 'NOT met'}`);
+  if (verdict === undefined) return report.oracle.ok ? 0 : 1;
+  console.log(`${verdictHeadline(verdict)} (${report.scenario})`);
   for (const line of verdict.lines) console.log(`  ${line}`);
   return report.oracle.ok && verdict.ok ? 0 : 1;
 }

@@ -123,9 +123,9 @@ export class DeliveryQueue<T> {
 
   private linger(): void {
     if (this.lingerTimer || this.lingerImmediate || this.retryTimer) return;
-    if (this.opts.lingerMs === 0 && this.opts.scheduleSend) this.opts.scheduleSend();
-    else if (this.opts.lingerMs === 0) this.lingerImmediate = setImmediate(() => this.pump());
-    else this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
+    if (this.opts.lingerMs > 0) this.lingerTimer = setTimeout(() => this.pump(), this.opts.lingerMs);
+    else if (this.opts.scheduleSend) this.opts.scheduleSend();
+    else this.lingerImmediate = setImmediate(() => this.pump());
   }
 
   private stopLingering(): void {

@@ -56,10 +56,21 @@ export const ALERTS_TOPIC = 'alerts';
 export const ALL_RESULTS_TOPIC = 'results';
 
 /** The uWS topics a result is published to: its own, plus `alerts` for patterns, plus `results`. */
-export function topicsOf(result: WindowResult | PatternResult): string[] {
-  return result.kind === 'window'
-    ? [`window.${result.analytic}`, ALL_RESULTS_TOPIC]
-    : [`pattern.${result.pattern}`, ALERTS_TOPIC, ALL_RESULTS_TOPIC];
+/** Topic lists by analytic and by pattern name, made once: every result asks (thousands a second). */
+const windowTopics = new Map<string, readonly string[]>();
+const patternTopics = new Map<string, readonly string[]>();
+const TOPIC_CACHE_MAX = 1024; // names come from the nodes' config; bounded all the same
+
+export function topicsOf(result: WindowResult | PatternResult): readonly string[] {
+  const window = result.kind === 'window';
+  const name = window ? result.analytic : result.pattern;
+  const cache = window ? windowTopics : patternTopics;
+  let topics = cache.get(name);
+  if (topics === undefined) {
+    topics = window ? [`window.${name}`, ALL_RESULTS_TOPIC] : [`pattern.${name}`, ALERTS_TOPIC, ALL_RESULTS_TOPIC];
+    if (cache.size < TOPIC_CACHE_MAX) cache.set(name, topics);
+  }
+  return topics;
 }
 
 const TOPIC_RE = /^(results|alerts|cluster|window\.[\w.-]+|pattern\.[\w.-]+)$/;

@@ -17,31 +17,38 @@ export class SlotHeap {
   readonly role: number[] = [];
   readonly user: string[] = [];
   readonly id: string[] = [];
+  /** Released slots, a stack in [0, nFree) that keeps its length (as the run does). */
   private readonly free: number[] = [];
-  /** The in-order run: a sorted FIFO, entries before rHead consumed. */
+  private nFree = 0;
+  /**
+   * The in-order run: a sorted FIFO in [rHead, rTail). The arrays keep their length when the run
+   * empties (stale entries past rTail), so a run refilled every watermark writes into the same
+   * backing stores instead of growing new ones from nothing (the allocation a node made most per event).
+   */
   private readonly rTime: number[] = [];
   private readonly rOff: number[] = [];
   private readonly rSlot: number[] = [];
   private rHead = 0;
+  private rTail = 0;
   /** Set by pop(). */
   poppedTime = 0;
   poppedOffset = 0;
 
   get length(): number {
-    return this.heap.size + this.rTime.length - this.rHead;
+    return this.heap.size + this.rTail - this.rHead;
   }
 
   /** Time of the earliest buffered event (Infinity when empty). */
   peekTime(): number {
     const h = this.heap.peekKey1();
-    const r = this.rHead < this.rTime.length ? (this.rTime[this.rHead] as number) : Infinity;
+    const r = this.rHead < this.rTail ? (this.rTime[this.rHead] as number) : Infinity;
     return h < r ? h : r;
   }
 
   push(time: number, offset: number, role: number, user: string, id: string): void {
     let slot: number;
-    if (this.free.length > 0) {
-      slot = this.free.pop() as number;
+    if (this.nFree > 0) {
+      slot = this.free[--this.nFree] as number;
       this.role[slot] = role;
       this.user[slot] = user;
       this.id[slot] = id;
@@ -52,11 +59,18 @@ export class SlotHeap {
       this.id.push(id);
     }
     const rt = this.rTime;
-    const rn = rt.length;
+    const rn = this.rTail;
     if (rn === this.rHead || (rt[rn - 1] as number) < time || ((rt[rn - 1] as number) === time && (this.rOff[rn - 1] as number) < offset)) {
-      rt.push(time);
-      this.rOff.push(offset);
-      this.rSlot.push(slot);
+      if (rn < rt.length) {
+        rt[rn] = time;
+        this.rOff[rn] = offset;
+        this.rSlot[rn] = slot;
+      } else {
+        rt.push(time);
+        this.rOff.push(offset);
+        this.rSlot.push(slot);
+      }
+      this.rTail = rn + 1;
       return;
     }
     this.heap.push(time, offset, slot);
@@ -68,7 +82,7 @@ export class SlotHeap {
    */
   pop(): number {
     const rh = this.rHead;
-    if (rh < this.rTime.length) {
+    if (rh < this.rTail) {
       const rt = this.rTime[rh] as number;
       const ro = this.rOff[rh] as number;
       const ht = this.heap.peekKey1();
@@ -77,16 +91,12 @@ export class SlotHeap {
         this.poppedTime = rt;
         this.poppedOffset = ro;
         this.rHead = rh + 1;
-        if (this.rHead === this.rTime.length) {
-          this.rTime.length = 0;
-          this.rOff.length = 0;
-          this.rSlot.length = 0;
+        if (this.rHead === this.rTail) {
           this.rHead = 0;
-        } else if (this.rHead > 4096 && this.rHead * 2 > this.rTime.length) {
-          this.rTime.splice(0, this.rHead);
-          this.rOff.splice(0, this.rHead);
-          this.rSlot.splice(0, this.rHead);
-          this.rHead = 0;
+          this.rTail = 0;
+          if (this.rTime.length > 65536) this.trimRun(); // a backlog's run: give its memory back
+        } else if (this.rHead > 4096 && this.rHead * 2 > this.rTail) {
+          this.trimRun();
         }
         return slot;
       }
@@ -98,10 +108,24 @@ export class SlotHeap {
     return slot;
   }
 
+  /** Drops the consumed entries [0, rHead) and the stale ones past rTail. */
+  private trimRun(): void {
+    const h = this.rHead;
+    const t = this.rTail;
+    for (const a of [this.rTime, this.rOff, this.rSlot]) {
+      a.length = t;
+      a.splice(0, h);
+    }
+    this.rHead = 0;
+    this.rTail = t - h;
+  }
+
   release(slot: number): void {
     this.user[slot] = '';
     this.id[slot] = '';
-    this.free.push(slot);
+    if (this.nFree < this.free.length) this.free[this.nFree] = slot;
+    else this.free.push(slot);
+    this.nFree++;
   }
 
   /** Buffered events, in no particular order: [time, offset, role, user, id]. */
@@ -110,7 +134,7 @@ export class SlotHeap {
     const row = (slot: number, time: number, offset: number): void => {
       out.push([time, offset, this.role[slot] as number, this.user[slot] as string, this.id[slot] as string]);
     };
-    for (let i = this.rHead; i < this.rTime.length; i++) row(this.rSlot[i] as number, this.rTime[i] as number, this.rOff[i] as number);
+    for (let i = this.rHead; i < this.rTail; i++) row(this.rSlot[i] as number, this.rTime[i] as number, this.rOff[i] as number);
     this.heap.forEach(row);
     return out;
   }

@@ -6,7 +6,7 @@ CLUSTER := infra/cluster.sh
 
 .PHONY: help setup ui infra-up infra-down cluster-up cluster-down start stop restart status health logs \
         logs-kafka logs-nats logs-influxdb logs-jaeger logs-nodes logs-dashboard spawn-node scale-nodes \
-        scale-simulator test test-unit test-integration test-e2e test-latency test-throughput loadtest bench clean
+        scale-simulator test test-unit test-integration test-e2e test-alerts test-latency test-throughput loadtest bench clean
 
 help: ## List every target with one line each
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}'
@@ -16,8 +16,9 @@ node_modules/.rtap-installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-setup: node_modules/.rtap-installed ## Install npm packages and build/download the servers (cached in ~/.cache/rtap)
+setup: node_modules/.rtap-installed ## Install npm packages and build/download the servers and promtool (cached in ~/.cache/rtap)
 	@$(INFRA) install
+	@infra/prometheus/promtool.sh --version >/dev/null
 
 infra-up: setup ## Start Kafka, NATS, InfluxDB and Jaeger as local processes (127.0.0.1 only)
 	@$(INFRA) up
@@ -93,6 +94,9 @@ test-unit: node_modules/.rtap-installed ## Unit tests only (no servers)
 
 test-integration: setup ## Integration tests against the real servers
 	npm run test:integration
+
+test-alerts: ## Check the Prometheus alert rules and run their unit tests with promtool (infra/prometheus/alerts*.yml)
+	@cd infra/prometheus && ./promtool.sh check rules alerts.yml && ./promtool.sh test rules alerts.test.yml
 
 test-e2e: setup ui ## End-to-end tests: the pipeline against the oracle, the dashboard in Chromium
 	@infra/install-chromium.sh

@@ -1,5 +1,16 @@
 import { expect } from 'chai';
+import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
+import { ClusterTracker } from './cluster-view.ts';
 import { GatewayMetrics } from './metrics.ts';
+
+function hb(nodeId: string, partitions: number[], lag: number, extra: Partial<NodeHeartbeat> = {}): NodeHeartbeat {
+  return {
+    nodeId, pid: 1, host: 'h', startedAt: 0, sentAt: 0, status: 'ok', reasons: [],
+    partitions: partitions.map((partition) => ({ partition, offset: 10, lag, watermark: 5, mailboxDepth: 0, restarts: partition, paused: false, lastSnapshotAt: null, lastSnapshotBytes: null })),
+    counters: { eventsProcessed: 0, resultsPublished: 0, dlq: 0, lateEvents: 0 },
+    ...extra,
+  };
+}
 
 describe('GatewayMetrics (OpenTelemetry instruments, Prometheus names kept)', () => {
   it('serves the plain fields under their established names, replay sizes per topic and the loop lag', async () => {
@@ -24,6 +35,33 @@ describe('GatewayMetrics (OpenTelemetry instruments, Prometheus names kept)', ()
     expect(text).to.match(/\nrtap_gateway_uptime_seconds [\d.]+\n/);
     m.framesSent++;
     expect(await m.scrape()).to.include('\nrtap_gateway_frames_sent_total 6\n');
+    m.stop();
+  });
+
+  it('serves the cluster the heartbeats show: nodes by state, unowned partitions and the lag, read at each scrape', async () => {
+    const m = GatewayMetrics.create();
+    const empty = await m.scrape();
+    for (const line of ['rtap_gateway_cluster_nodes{state="up"} 0', 'rtap_gateway_cluster_partitions_unowned 0', 'rtap_gateway_cluster_nodes_degraded 0', 'rtap_gateway_cluster_partition_restarts 0', 'rtap_gateway_cluster_lag 0']) {
+      expect(empty, line).to.include(`\n${line}\n`);
+    }
+    const tracker = new ClusterTracker(1000);
+    let now = 0;
+    m.observeCluster(() => tracker.view(now));
+    tracker.onHeartbeat(hb('a', [0, 1], 5), 0);
+    tracker.onHeartbeat(hb('b', [2, 3], 7, { status: 'degraded', reasons: ['nats: connection refused'] }), 0);
+    tracker.onHeartbeat(hb('c', [], 0, { leaving: true }), 0);
+    let text = await m.scrape();
+    for (const line of [
+      'rtap_gateway_cluster_nodes{state="up"} 2', 'rtap_gateway_cluster_nodes{state="gone"} 0', 'rtap_gateway_cluster_nodes{state="left"} 1',
+      'rtap_gateway_cluster_partitions_unowned 0', 'rtap_gateway_cluster_nodes_degraded 1', 'rtap_gateway_cluster_partition_restarts 6', 'rtap_gateway_cluster_lag 24',
+    ]) expect(text, line).to.include(`\n${line}\n`);
+    // b stops heartbeating: after 3 intervals it is gone and its two partitions have no owner.
+    now = 3500;
+    tracker.onHeartbeat(hb('a', [0, 1], 5), now);
+    text = await m.scrape();
+    for (const line of ['rtap_gateway_cluster_nodes{state="up"} 1', 'rtap_gateway_cluster_nodes{state="gone"} 1', 'rtap_gateway_cluster_partitions_unowned 2', 'rtap_gateway_cluster_nodes_degraded 0']) {
+      expect(text, line).to.include(`\n${line}\n`);
+    }
     m.stop();
   });
 });

@@ -7,6 +7,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Meter } from '@opentelemetry/api';
 import { createMetrics, observeCounter, observeGauge } from '../telemetry/metrics.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import type { ClusterView } from './protocol.ts';
+
+/** A node's states in the cluster view, each served even at 0 so an alert can compare them. */
+const NODE_STATES = ['up', 'gone', 'left'] as const;
 
 export class GatewayMetrics {
   clientsConnected = 0;
@@ -22,6 +26,7 @@ export class GatewayMetrics {
   replayFramesSent = 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   private replaySizes: () => Map<string, number> = () => new Map();
+  private clusterView: (() => ClusterView) | undefined;
 
   private constructor(private readonly metrics: Metrics) {
     this.loopDelay.enable();
@@ -36,6 +41,11 @@ export class GatewayMetrics {
   /** `sizes`: topic → results held for replay, read at each scrape. */
   observeReplay(sizes: () => Map<string, number>): void {
     this.replaySizes = sizes;
+  }
+
+  /** The cluster as the nodes' heartbeats show it, read at each scrape (what /api/cluster serves). */
+  observeCluster(view: () => ClusterView): void {
+    this.clusterView = view;
   }
 
   /** The Prometheus text of every instrument (GET /metrics). */
@@ -70,6 +80,21 @@ export class GatewayMetrics {
       r.observe(Number.isNaN(mean) ? 0 : mean / 1e9, { quantile: 'mean' });
       this.loopDelay.reset();
     });
+    // The cluster from the heartbeats: the one place that sees every node, so the alerts on a lost
+    // node or an unowned partition read it here rather than from each node's own /metrics.
+    const nodes = meter.createObservableGauge('rtap.gateway.cluster_nodes', { description: 'Nodes in the cluster view by state (up; gone: missed 3 heartbeats; left: shut down).' });
+    const unowned = meter.createObservableGauge('rtap.gateway.cluster_partitions_unowned', { description: 'Partitions seen in heartbeats that no live node owns now.' });
+    const degraded = meter.createObservableGauge('rtap.gateway.cluster_nodes_degraded', { description: 'Live nodes that report a sink that cannot deliver (status degraded).' });
+    const restarts = meter.createObservableGauge('rtap.gateway.cluster_partition_restarts', { description: 'Supervisor restarts of the partition actors, summed over the partitions (the last heartbeat of each).' });
+    const lag = meter.createObservableGauge('rtap.gateway.cluster_lag', { description: 'Records behind the high watermarks, summed over the partitions (the last heartbeat of each).' });
+    meter.addBatchObservableCallback((r) => {
+      const view = this.clusterView?.();
+      for (const state of NODE_STATES) r.observe(nodes, view?.nodes.filter((n) => n.state === state).length ?? 0, { state });
+      r.observe(unowned, view?.partitions.filter((p) => p.owner === null).length ?? 0);
+      r.observe(degraded, view?.nodes.filter((n) => n.state === 'up' && n.status === 'degraded').length ?? 0);
+      r.observe(restarts, view?.totals.restarts ?? 0);
+      r.observe(lag, view?.totals.lag ?? 0);
+    }, [nodes, unowned, degraded, restarts, lag]);
     observeGauge(meter, 'rtap.gateway.uptime_seconds', 'Seconds since the gateway started.', () => process.uptime(), 's');
   }
 }

@@ -6,6 +6,8 @@
 //  - an alert produced from unsampled events still has a trace (`pattern.alert` → `nats.publish` →
 //    `gateway.fanout`), and dead letters are traced too (the DLQ record's header names the span);
 //  - the node's and the gateway's Prometheus endpoints count what the flow did.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { AnalyticsResult } from '../../actors/results.ts';
 import { EventProducer } from '../../loadtest/event-producer.ts';
@@ -184,5 +186,16 @@ describe('tracing and metrics end to end (real Kafka, NATS, Jaeger; rtap nodes a
     for (const series of ['rtap_gateway_nats_results_in_total', 'rtap_gateway_frames_sent_total', 'rtap_gateway_results_sent_total', 'rtap_gateway_clients']) {
       expect(sample(gateway, series), series).to.be.greaterThan(0);
     }
+    // Every node heartbeating on this NATS counts (another pipeline on the machine too): at least ours.
+    expect(sample(gateway, 'rtap_gateway_cluster_nodes{state="up"}')).to.be.at.least(1);
+  });
+
+  it('serves every metric the Prometheus alert rules read (infra/prometheus/alerts.yml)', async () => {
+    const served = (await (await fetch(`http://127.0.0.1:${nodeMetricsPort}/metrics`)).text()) + (await (await fetch(`${gatewayUrl}/metrics`)).text());
+    const rules = readFileSync(fileURLToPath(new URL('../../infra/prometheus/alerts.yml', import.meta.url)), 'utf8');
+    const names = [...new Set(rules.match(/\brtap_\w+/g))];
+    expect(names.length, 'metric names in the rules').to.be.greaterThan(10);
+    const missing = names.filter((n) => !new RegExp(`^${n}[ {]`, 'm').test(served));
+    expect(missing, 'metrics the rules read that no process serves').to.deep.equal([]);
   });
 });

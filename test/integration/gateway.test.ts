@@ -218,6 +218,12 @@ describe('gateway (integration: NATS + InfluxDB)', function () {
     for (const name of ['rtap_gateway_clients 1', 'rtap_gateway_nats_heartbeats_in_total', 'rtap_gateway_results_dropped_total', 'rtap_gateway_event_loop_lag_seconds', 'rtap_gateway_frames_sent_total']) {
       expect(metrics).to.contain(name);
     }
+    // The cluster gauges the alert rules read (other nodes on this NATS may add to them: at least).
+    const gauge = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(gauge('rtap_gateway_cluster_nodes{state="gone"}')).to.be.at.least(1);
+    expect(gauge('rtap_gateway_cluster_nodes{state="up"}')).to.be.at.least(1);
+    expect(gauge('rtap_gateway_cluster_partitions_unowned')).to.be.at.least(6); // b's 906-911
+    expect(gauge('rtap_gateway_cluster_partition_restarts')).to.be.at.least(1);
   });
 
   it('serves /api/history from InfluxDB, summed across partitions', async () => {

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# promtool (Prometheus's own checker) for rtap's alert rules: builds it once into the download cache
+# (~/.cache/rtap/bin, like the servers), then runs it with the given arguments, e.g.
+#   infra/prometheus/promtool.sh test rules infra/prometheus/alerts.test.yml
+# Go modules number Prometheus v3.N.x as v0.3NN.x: v0.316.0 is Prometheus 3.16.0's promtool.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+PROMETHEUS_MODULE_VERSION=v0.316.0
+
+if [ ! -x "$RTAP_BIN/promtool" ]; then
+  go_install promtool "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION" >&2 || exit 1
+fi
+exec "$RTAP_BIN/promtool" "$@"

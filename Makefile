@@ -5,7 +5,7 @@ INFRA := infra/infra.sh
 CLUSTER := infra/cluster.sh
 
 .PHONY: help setup ui infra-up infra-down cluster-up cluster-down start stop restart status health logs \
-        logs-kafka logs-nats logs-influxdb logs-jaeger logs-nodes logs-dashboard spawn-node scale-nodes \
+        logs-kafka logs-nats logs-influxdb logs-jaeger logs-prometheus logs-nodes logs-dashboard spawn-node scale-nodes \
         scale-simulator test test-unit test-integration test-e2e test-alerts test-latency test-throughput loadtest bench clean
 
 help: ## List every target with one line each
@@ -20,7 +20,7 @@ setup: node_modules/.rtap-installed ## Install npm packages and build/download t
 	@$(INFRA) install
 	@infra/prometheus/promtool.sh --version >/dev/null
 
-infra-up: setup ## Start Kafka, NATS, InfluxDB and Jaeger as local processes (127.0.0.1 only)
+infra-up: setup ## Start Kafka, NATS, InfluxDB, Jaeger and Prometheus as local processes (127.0.0.1 only)
 	@$(INFRA) up
 
 infra-down: ## Stop the servers started by infra-up
@@ -68,6 +68,9 @@ logs-influxdb: ## Follow InfluxDB's log
 
 logs-jaeger: ## Follow Jaeger's log
 	@$(INFRA) logs jaeger
+
+logs-prometheus: ## Follow Prometheus's log (it scrapes the gateway and nodes and evaluates the alert rules)
+	@$(INFRA) logs prometheus
 
 logs-nodes: ## Follow the actor nodes' logs (JSON lines with trace ids; the stream processing)
 	@$(CLUSTER) logs nodes

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # rtap's servers as local processes: install | up | down | status | health | logs | urls [server...]
-# Servers: kafka nats influxdb jaeger (default: all). Exit status is non-zero when any server fails.
+# Servers: kafka nats influxdb jaeger prometheus (default: all). Exit status is non-zero when any server fails.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for f in "$RTAP_ROOT"/infra/servers/*.sh; do source "$f"; done
 
-ALL_SERVERS=(kafka nats influxdb jaeger)
+ALL_SERVERS=(kafka nats influxdb jaeger prometheus)
 cmd=${1:-help}; shift || true
 servers=("$@"); [ ${#servers[@]} -gt 0 ] || servers=("${ALL_SERVERS[@]}")
 for s in "${servers[@]}"; do
@@ -62,5 +62,5 @@ case "$cmd" in
     files=(); for s in "${servers[@]}"; do files+=("$RTAP_LOGS/$s.log"); done
     if [ -t 1 ]; then exec tail -n 20 -F "${files[@]}"; else exec tail -n 50 "${files[@]}"; fi ;;
   urls) for s in "${servers[@]}"; do "${s}_urls"; done ;;
-  *) echo "usage: infra/infra.sh install|up|down|status|health|logs|urls [kafka|nats|influxdb|jaeger]..."; exit 2 ;;
+  *) echo "usage: infra/infra.sh install|up|down|status|health|logs|urls [kafka|nats|influxdb|jaeger|prometheus]..."; exit 2 ;;
 esac

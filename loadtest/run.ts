@@ -76,7 +76,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     await cluster.createTopics(PARTITIONS);
     const wsUrl = await cluster.startGateway({ ...profile, RTAP_TRACING_ENABLED: String(traced) });
     for (let n = 1; n <= scenario.nodes; n++) await cluster.startNode(`node-${n}`, profile);
-    for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger'])) sampler.add(s.name, s.pid);
+    for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger', 'prometheus'])) sampler.add(s.name, s.pid);
     sampler.add('gateway', cluster.pidOf('gateway')!);
     for (let n = 1; n <= scenario.nodes; n++) sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);
     sampler.add('loadtest', process.pid);

@@ -22,7 +22,7 @@ describe('load test (smoke scenario)', () => {
     expect(report.seconds.length).to.be.within(9, 11);
     expect(report.notes.join('\n'), 'speculative window updates reached the client').to.match(/[1-9]\d* window updates/);
     const names = report.processes.map((p) => p.name);
-    expect(names).to.include.members(['kafka', 'nats', 'influxdb', 'jaeger', 'gateway', 'node-1', 'node-2', 'loadtest']);
+    expect(names).to.include.members(['kafka', 'nats', 'influxdb', 'jaeger', 'prometheus', 'gateway', 'node-1', 'node-2', 'loadtest']);
     expect(report.processes.find((p) => p.name === 'node-1')!.cpuAvgPct).to.be.greaterThan(0);
     // How long the processes waited for a core, and the machine's CPU pressure (schedstat, PSI: this kernel has both).
     expect(report.processes.find((p) => p.name === 'node-1')!.cpuWaitAvgPct, 'run-queue wait measured').to.be.a('number').and.at.least(0);

@@ -1,9 +1,9 @@
 // The operator's cluster commands as `make` runs them (infra/cluster.sh: scale-nodes, scale-simulator,
 // logs-nodes), on the real servers: the nodes join and leave the consumer group, their partitions
-// move, the demo producer's events get processed. Its own run directory, topics and group, so it
+// move, the demo producer's events get processed, Prometheus pages when a node dies. Its own run directory, topics and group, so it
 // shares nothing with a cluster a developer runs (except the fixed ports: gateway 3000, metrics 946x).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,10 @@ import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY = 'http://127.0.0.1:3000';
+/** The Prometheus of `make infra-up` (infra/servers/prometheus.sh): it scrapes whatever gateway runs on 3000. */
+const PROMETHEUS = 'http://127.0.0.1:9090';
+interface PromRules { data: { groups: { rules: { name: string; health: string }[] }[] } }
+interface PromAlerts { data: { alerts: { labels: Record<string, string>; annotations: Record<string, string>; state: string }[] } }
 
 interface Outcome {
   code: number | null;
@@ -88,6 +92,28 @@ describe('cluster operations (make scale-nodes, scale-simulator, logs-nodes)', f
     // They left cleanly (checkpoint, leave the group), not by going silent.
     const left = (await view()).nodes.filter((n) => n.nodeId === 'node-2' || n.nodeId === 'node-3');
     for (const n of left) expect(n.state, n.nodeId).to.equal('left');
+  });
+
+  it('pages the operator when a node dies: Prometheus fires RtapNodeGone from the gateway\'s metrics; the partitions move', async () => {
+    const rules = (await (await fetch(`${PROMETHEUS}/api/v1/rules?type=alert`)).json()) as PromRules;
+    const loaded = rules.data.groups.flatMap((g) => g.rules);
+    expect(loaded.map((r) => r.name)).to.include.members(['RtapNodeGone', 'RtapPartitionsUnowned', 'RtapGatewayDown']);
+    expect(loaded.filter((r) => r.health !== 'ok' && r.health !== 'unknown'), 'rules that fail to evaluate').to.deep.equal([]);
+
+    const spawned = await cluster('spawn-node');
+    expect(spawned.code, spawned.output).to.equal(0);
+    await settledOn(['node-1', 'node-2']);
+    const pid = Number(readFileSync(join(runDir, 'pids', 'node-2.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    // Gone after 3 missed heartbeats (1.5 s here), firing after `for: 30s` and an evaluation (15 s).
+    const alert = await eventually(async () => {
+      const alerts = (await (await fetch(`${PROMETHEUS}/api/v1/alerts`)).json()) as PromAlerts;
+      return alerts.data.alerts.find((a) => a.labels.alertname === 'RtapNodeGone' && a.state === 'firing');
+    }, 120_000, 'RtapNodeGone firing in Prometheus');
+    expect(alert.labels.severity).to.equal('warning');
+    expect(alert.annotations.summary).to.equal('1 node(s) stopped heartbeating without leaving');
+    // The group hands node-2's partitions to node-1 after the session timeout; nothing waits for an operator.
+    await settledOn(['node-1']);
   });
 
   it('starts, re-rates and stops the demo producer; its events are processed', async () => {

@@ -30,19 +30,19 @@ describe() {
   local s=$1 pid
   pid=$(pid_of "$s" || true)
   if is_running "$s"; then
-    if "${s}_health"; then printf '%-9s %sup%s    pid %s\n' "$s" "$C_GRN" "$C_OFF" "$pid"; return 0; fi
-    printf '%-9s %sdown%s  pid %s is running but its health check fails (see %s)\n' "$s" "$C_RED" "$C_OFF" "$pid" "$RTAP_LOGS/$s.log"
+    if "${s}_health"; then printf '%-11s %sup%s    pid %s\n' "$s" "$C_GRN" "$C_OFF" "$pid"; return 0; fi
+    printf '%-11s %sdown%s  pid %s is running but its health check fails (see %s)\n' "$s" "$C_RED" "$C_OFF" "$pid" "$RTAP_LOGS/$s.log"
     return 1
   fi
   local ports_var="${s^^}_PORTS[@]" p owner
   [ "$s" = influxdb ] && ports_var="INFLUX_PORTS[@]"
   for p in "${!ports_var}"; do
     if port_open "$p"; then owner=$(port_owner "$p")
-      printf '%-9s %sdown%s  not started by rtap; port %s is held by %s\n' "$s" "$C_RED" "$C_OFF" "$p" "${owner:-another process}"
+      printf '%-11s %sdown%s  not started by rtap; port %s is held by %s\n' "$s" "$C_RED" "$C_OFF" "$p" "${owner:-another process}"
       return 1
     fi
   done
-  printf '%-9s %sdown%s  not running (make infra-up)\n' "$s" "$C_RED" "$C_OFF"
+  printf '%-11s %sdown%s  not running (make infra-up)\n' "$s" "$C_RED" "$C_OFF"
   return 1
 }
 

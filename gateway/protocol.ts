@@ -55,12 +55,12 @@ export const CLUSTER_TOPIC = 'cluster';
 export const ALERTS_TOPIC = 'alerts';
 export const ALL_RESULTS_TOPIC = 'results';
 
-/** The uWS topics a result is published to: its own, plus `alerts` for patterns, plus `results`. */
 /** Topic lists by analytic and by pattern name, made once: every result asks (thousands a second). */
 const windowTopics = new Map<string, readonly string[]>();
 const patternTopics = new Map<string, readonly string[]>();
 const TOPIC_CACHE_MAX = 1024; // names come from the nodes' config; bounded all the same
 
+/** The uWS topics a result is published to: its own, plus `alerts` for patterns, plus `results`. */
 export function topicsOf(result: WindowResult | PatternResult): readonly string[] {
   const window = result.kind === 'window';
   const name = window ? result.analytic : result.pattern;

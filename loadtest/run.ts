@@ -6,7 +6,7 @@
 // when the run misses the goal CHECK=latency|throughput names (loadtest/requirements.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, homedir, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateEvents, type GeneratorOptions } from '../actors/testkit/index.ts';
@@ -218,6 +218,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, cluster.gatewayPort, fanoutAlerts, notes) : null;
     const processes = sampler.usage();
     const kafkaLimit = kafkaProduceLimit();
+    if (kafkaLimit === null) notes.push('no ratio to the Kafka limit: measure the limit once on this machine with `REPEAT=1 infra/perf/machine-limits.sh kafka` (kept in ~/.cache/rtap/perf for every clone)');
     // Rates over the measured seconds: a steady scenario's warm-up ramps up to its rate.
     const perMeasuredS = (pick: (x: SecondSample) => number, whole: number): number => measuredMean({ seconds, warmupS: scenario.warmupS }, pick) ?? whole / loadS;
     const achieved = perMeasuredS((x) => x.sent, producer.sent);
@@ -378,14 +379,19 @@ function refuseSharedPipelines(): void {
   }
 }
 
-/** Kafka's own producer limit on this machine (infra/perf/machine-limits.sh), median of its runs. */
+/**
+ * Kafka's own producer limit on this machine (infra/perf/machine-limits.sh), median of its runs:
+ * the summaries it keeps with the downloads (a fact of the machine, shared by every clone), and
+ * those of this checkout's run directory, where it kept them before.
+ */
 function kafkaProduceLimit(): number | null {
-  const dir = join(RUN_DIR, 'perf');
-  if (!existsSync(dir)) return null;
-  const files = readdirSync(dir).filter((f) => f.startsWith('machine-limits-summary')).sort();
+  const cache = process.env.RTAP_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'rtap');
   const values: number[] = [];
-  for (const f of files) {
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/Kafka_produce_100B_acks=all: (\d+) records\/s/g)) values.push(Number(m[1]));
+  for (const dir of [join(cache, 'perf'), join(RUN_DIR, 'perf')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((name) => name.startsWith('machine-limits-summary'))) {
+      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/Kafka_produce_100B_acks=all: (\d+) records\/s/g)) values.push(Number(m[1]));
+    }
   }
   if (values.length === 0) return null;
   values.sort((a, b) => a - b);

@@ -8,8 +8,9 @@
 #   infra/perf/machine-limits.sh nats
 #   infra/perf/machine-limits.sh latency  # Kafka's EndToEndLatency tool only
 #
-# Keeps the tools' raw output in .run/perf/machine-limits-<stamp>.log and what it prints in
-# .run/perf/machine-limits-summary-<stamp>.txt (the load tests take the Kafka produce limit from there).
+# Keeps the tools' raw output in ~/.cache/rtap/perf/machine-limits-<stamp>.log and what it prints in
+# ~/.cache/rtap/perf/machine-limits-summary-<stamp>.txt: with the downloads, because they are facts of
+# the machine that every clone's load tests use (their Kafka produce limit, `ratio to Kafka limit`).
 # Idempotent: creates the `perf-test` topic (12 partitions) and the `rtapperf` JetStream stream,
 # deletes both at the end (also on Ctrl-C). Builds the `nats` CLI into the cache on first run.
 # Broker CPU% = delta of utime+stime of the broker pid (/proc/<pid>/stat) over the run's wall time
@@ -28,7 +29,7 @@ KAFKA_RECORDS_100=${KAFKA_RECORDS_100:-2000000}
 KAFKA_RECORDS_300=${KAFKA_RECORDS_300:-1000000}
 NATS_MSGS=${NATS_MSGS:-2000000}
 NATS_JS_MSGS=${NATS_JS_MSGS:-300000}
-OUT_DIR=$RTAP_RUN/perf
+OUT_DIR=$RTAP_CACHE/perf
 mkdir -p "$OUT_DIR"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$OUT_DIR/machine-limits-$STAMP.log

@@ -43,4 +43,24 @@ describe('ClusterTracker', () => {
     expect(v.nodes.find((n) => n.nodeId === 'b')!.state).to.equal('left');
     expect(v.partitions[0]!.owner).to.equal('a');
   });
+
+  it('holds the nodes of its own pipeline only: heartbeats naming another input topic are not this cluster', () => {
+    const t = new ClusterTracker(1000, 'events');
+    t.onHeartbeat(hb('a', [0], 100, { topic: 'events' }), 100);
+    t.onHeartbeat(hb('b', [1], 100, { topic: 'loadtest.events' }), 100);
+    t.onHeartbeat(hb('old', [2], 100), 100); // a node from before heartbeats named their topic
+    expect(t.view(200).nodes.map((n) => n.nodeId)).to.deep.equal(['a', 'old']);
+    expect(t.view(200).partitions.map((p) => p.partition)).to.deep.equal([0, 2]);
+  });
+
+  it('counts the restarts reported after a node and partition were first heard of', () => {
+    const t = new ClusterTracker(1000);
+    t.onHeartbeat(hb('a', [0, 1], 100), 100); // partition 1 says 2 restarts: before this gateway knew
+    expect(t.restartsSeen).to.equal(0);
+    const later = hb('a', [0, 1], 200);
+    later.partitions[1]!.restarts = 5;
+    t.onHeartbeat(later, 200);
+    t.onHeartbeat(hb('b', [1], 300), 300); // partition 1 moved to b: b's count starts its own baseline
+    expect(t.restartsSeen).to.equal(3);
+  });
 });

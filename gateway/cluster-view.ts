@@ -17,10 +17,23 @@ export class ClusterTracker {
   /** Last status seen per partition, so a partition whose owner died still shows its last numbers. */
   private readonly lastPartition = new Map<number, PartitionStatus>();
 
-  constructor(readonly heartbeatIntervalMs: number) {}
+  /** Last restart count per node and partition, to count the restarts seen since (a counter). */
+  private readonly lastRestarts = new Map<string, number>();
+  /** Partition actor restarts reported since this gateway started (not those before it heard of them). */
+  restartsSeen = 0;
+
+  /** `topic`: the pipeline's input topic; heartbeats of nodes reading another one are not this cluster. */
+  constructor(readonly heartbeatIntervalMs: number, private readonly topic?: string) {}
 
   onHeartbeat(hb: NodeHeartbeat, now: number): void {
+    if (this.topic !== undefined && hb.topic !== undefined && hb.topic !== this.topic) return;
     this.nodes.set(hb.nodeId, { hb, lastSeen: now });
+    for (const p of hb.partitions) {
+      const key = `${hb.nodeId}/${p.partition}`;
+      const before = this.lastRestarts.get(key);
+      if (before !== undefined && p.restarts > before) this.restartsSeen += p.restarts - before;
+      this.lastRestarts.set(key, p.restarts);
+    }
   }
 
   nodeState(k: Known, now: number): NodeView['state'] {
@@ -34,6 +47,7 @@ export class ClusterTracker {
     for (const [id, k] of this.nodes) {
       if (now - k.lastSeen > FORGET_AFTER_MS) {
         this.nodes.delete(id);
+        for (const key of this.lastRestarts.keys()) if (key.startsWith(`${id}/`)) this.lastRestarts.delete(key);
         continue;
       }
       const state = this.nodeState(k, now);

@@ -48,11 +48,11 @@ export async function startGateway(options: Partial<GatewayConfig> = {}, tracer?
   const config = validateGatewayConfig({ ...defaultGatewayConfig, ...options });
   const uws = loadUws();
   const metrics = GatewayMetrics.create();
-  const cluster = new ClusterTracker(config.heartbeatIntervalMs);
+  const cluster = new ClusterTracker(config.heartbeatIntervalMs, config.sourceTopic);
   const app = uws.App();
   const hub = new ResultHub(app, config, metrics, cluster);
   metrics.observeReplay(() => hub.replaySizes());
-  metrics.observeCluster(() => cluster.view(Date.now()));
+  metrics.observeCluster(() => cluster.view(Date.now()), () => cluster.restartsSeen);
   const startedAt = Date.now();
 
   let feed;

@@ -41,25 +41,31 @@ describe('GatewayMetrics (OpenTelemetry instruments, Prometheus names kept)', ()
   it('serves the cluster the heartbeats show: nodes by state, unowned partitions and the lag, read at each scrape', async () => {
     const m = GatewayMetrics.create();
     const empty = await m.scrape();
-    for (const line of ['rtap_gateway_cluster_nodes{state="up"} 0', 'rtap_gateway_cluster_partitions_unowned 0', 'rtap_gateway_cluster_nodes_degraded 0', 'rtap_gateway_cluster_partition_restarts 0', 'rtap_gateway_cluster_lag 0']) {
+    for (const line of ['rtap_gateway_cluster_nodes{state="up"} 0', 'rtap_gateway_cluster_partitions_unowned 0', 'rtap_gateway_cluster_nodes_degraded 0', 'rtap_gateway_cluster_partition_restarts_total 0', 'rtap_gateway_cluster_lag 0']) {
       expect(empty, line).to.include(`\n${line}\n`);
     }
     const tracker = new ClusterTracker(1000);
     let now = 0;
-    m.observeCluster(() => tracker.view(now));
+    m.observeCluster(() => tracker.view(now), () => tracker.restartsSeen);
     tracker.onHeartbeat(hb('a', [0, 1], 5), 0);
     tracker.onHeartbeat(hb('b', [2, 3], 7, { status: 'degraded', reasons: ['nats: connection refused'] }), 0);
     tracker.onHeartbeat(hb('c', [], 0, { leaving: true }), 0);
     let text = await m.scrape();
     for (const line of [
       'rtap_gateway_cluster_nodes{state="up"} 2', 'rtap_gateway_cluster_nodes{state="gone"} 0', 'rtap_gateway_cluster_nodes{state="left"} 1',
-      'rtap_gateway_cluster_partitions_unowned 0', 'rtap_gateway_cluster_nodes_degraded 1', 'rtap_gateway_cluster_partition_restarts 6', 'rtap_gateway_cluster_lag 24',
+      'rtap_gateway_cluster_partitions_unowned 0', 'rtap_gateway_cluster_nodes_degraded 1', 'rtap_gateway_cluster_partition_restarts_total 0', 'rtap_gateway_cluster_lag 24',
     ]) expect(text, line).to.include(`\n${line}\n`);
-    // b stops heartbeating: after 3 intervals it is gone and its two partitions have no owner.
+    // b stops heartbeating: after 3 intervals it is gone and its two partitions have no owner; a's
+    // partition 1 restarted 3 times (1 -> 4): counted from what the gateway had heard before.
     now = 3500;
-    tracker.onHeartbeat(hb('a', [0, 1], 5), now);
+    const again = hb('a', [0, 1], 5);
+    again.partitions[1]!.restarts = 4;
+    tracker.onHeartbeat(again, now);
     text = await m.scrape();
-    for (const line of ['rtap_gateway_cluster_nodes{state="up"} 1', 'rtap_gateway_cluster_nodes{state="gone"} 1', 'rtap_gateway_cluster_partitions_unowned 2', 'rtap_gateway_cluster_nodes_degraded 0']) {
+    for (const line of [
+      'rtap_gateway_cluster_nodes{state="up"} 1', 'rtap_gateway_cluster_nodes{state="gone"} 1', 'rtap_gateway_cluster_partitions_unowned 2',
+      'rtap_gateway_cluster_nodes_degraded 0', 'rtap_gateway_cluster_partition_restarts_total 3',
+    ]) {
       expect(text, line).to.include(`\n${line}\n`);
     }
     m.stop();

@@ -27,6 +27,7 @@ export class GatewayMetrics {
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   private replaySizes: () => Map<string, number> = () => new Map();
   private clusterView: (() => ClusterView) | undefined;
+  private restartsSeen: (() => number) | undefined;
 
   private constructor(private readonly metrics: Metrics) {
     this.loopDelay.enable();
@@ -44,8 +45,9 @@ export class GatewayMetrics {
   }
 
   /** The cluster as the nodes' heartbeats show it, read at each scrape (what /api/cluster serves). */
-  observeCluster(view: () => ClusterView): void {
+  observeCluster(view: () => ClusterView, restartsSeen: () => number): void {
     this.clusterView = view;
+    this.restartsSeen = restartsSeen;
   }
 
   /** The Prometheus text of every instrument (GET /metrics). */
@@ -85,14 +87,14 @@ export class GatewayMetrics {
     const nodes = meter.createObservableGauge('rtap.gateway.cluster_nodes', { description: 'Nodes in the cluster view by state (up; gone: missed 3 heartbeats; left: shut down).' });
     const unowned = meter.createObservableGauge('rtap.gateway.cluster_partitions_unowned', { description: 'Partitions seen in heartbeats that no live node owns now.' });
     const degraded = meter.createObservableGauge('rtap.gateway.cluster_nodes_degraded', { description: 'Live nodes that report a sink that cannot deliver (status degraded).' });
-    const restarts = meter.createObservableGauge('rtap.gateway.cluster_partition_restarts', { description: 'Supervisor restarts of the partition actors, summed over the partitions (the last heartbeat of each).' });
+    const restarts = meter.createObservableCounter('rtap.gateway.cluster_partition_restarts', { description: 'Supervisor restarts of partition actors that heartbeats reported since this gateway started.' });
     const lag = meter.createObservableGauge('rtap.gateway.cluster_lag', { description: 'Records behind the high watermarks, summed over the partitions (the last heartbeat of each).' });
     meter.addBatchObservableCallback((r) => {
       const view = this.clusterView?.();
       for (const state of NODE_STATES) r.observe(nodes, view?.nodes.filter((n) => n.state === state).length ?? 0, { state });
       r.observe(unowned, view?.partitions.filter((p) => p.owner === null).length ?? 0);
       r.observe(degraded, view?.nodes.filter((n) => n.state === 'up' && n.status === 'degraded').length ?? 0);
-      r.observe(restarts, view?.totals.restarts ?? 0);
+      r.observe(restarts, this.restartsSeen?.() ?? 0);
       r.observe(lag, view?.totals.lag ?? 0);
     }, [nodes, unowned, degraded, restarts, lag]);
     observeGauge(meter, 'rtap.gateway.uptime_seconds', 'Seconds since the gateway started.', () => process.uptime(), 's');

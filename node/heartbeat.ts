@@ -18,6 +18,7 @@ export class Heartbeat {
   constructor(
     private readonly nc: () => NatsConnection | undefined,
     private readonly nodeId: string,
+    private readonly topic: string,
     private readonly sources: HeartbeatSources,
   ) {}
 
@@ -32,6 +33,7 @@ export class Heartbeat {
     const reasons = sinks.filter((s) => !s.healthy).map((s) => `${s.reason ?? s.name} (${s.buffered} buffered)`);
     const hb: NodeHeartbeat = {
       nodeId: this.nodeId,
+      topic: this.topic,
       pid: process.pid,
       host: hostname(),
       startedAt: this.startedAt,

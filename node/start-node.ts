@@ -121,7 +121,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
     .then((c) => (heartbeatNc = c))
     .catch((err: unknown) => log.warn('heartbeats: cannot connect to NATS', { error: (err as Error).message }));
   let lastStatus: BridgeStatus = { partitions: [], records: 0, late: 0 };
-  const heartbeat = new Heartbeat(() => heartbeatNc, nodeId, {
+  const heartbeat = new Heartbeat(() => heartbeatNc, nodeId, topic, {
     partitions: async () => {
       lastStatus = await bridge.ask<BridgeStatus>((replyTo) => ({ type: 'status', replyTo }), 2_000).catch(() => lastStatus);
       return lastStatus.partitions;

@@ -59,8 +59,10 @@ export class SlotHeap {
       this.id.push(id);
     }
     const rt = this.rTime;
-    const rn = this.rTail;
+    let rn = this.rTail;
     if (rn === this.rHead || (rt[rn - 1] as number) < time || ((rt[rn - 1] as number) === time && (this.rOff[rn - 1] as number) < offset)) {
+      // Full, and half of it consumed: move the live entries down rather than grow.
+      if (rn === rt.length && this.rHead > 0 && this.rHead * 2 >= rn) rn = this.compactRun();
       if (rn < rt.length) {
         rt[rn] = time;
         this.rOff[rn] = offset;
@@ -94,9 +96,7 @@ export class SlotHeap {
         if (this.rHead === this.rTail) {
           this.rHead = 0;
           this.rTail = 0;
-          if (this.rTime.length > 65536) this.trimRun(); // a backlog's run: give its memory back
-        } else if (this.rHead > 4096 && this.rHead * 2 > this.rTail) {
-          this.trimRun();
+          if (this.rTime.length > 65536) this.rTime.length = this.rOff.length = this.rSlot.length = 0; // a backlog's run: give its memory back
         }
         return slot;
       }
@@ -108,16 +108,16 @@ export class SlotHeap {
     return slot;
   }
 
-  /** Drops the consumed entries [0, rHead) and the stale ones past rTail. */
-  private trimRun(): void {
+  /** Moves the live entries [rHead, rTail) to the front; returns the new tail. */
+  private compactRun(): number {
     const h = this.rHead;
     const t = this.rTail;
-    for (const a of [this.rTime, this.rOff, this.rSlot]) {
-      a.length = t;
-      a.splice(0, h);
-    }
+    this.rTime.copyWithin(0, h, t);
+    this.rOff.copyWithin(0, h, t);
+    this.rSlot.copyWithin(0, h, t);
     this.rHead = 0;
     this.rTail = t - h;
+    return this.rTail;
   }
 
   release(slot: number): void {

@@ -192,13 +192,13 @@ nats_stats() { # nats_stats ROW PATTERN MSGS: parse "... stats: R msgs/sec ~ M M
 
 pubsub() { # pub and sub in one run: the subscriber starts first and counts what it receives
   local size=$1 subj=rtap.perf.ps.$RANDOM
-  nats_cli bench sub "$subj" --msgs "$NATS_MSGS" --size "$size" --no-progress >"$OUT_DIR/sub.out" 2>&1 &
+  nats_cli bench sub "$subj" --msgs "$NATS_MSGS" --size "$size" --no-progress >"$OUT_DIR/sub-$STAMP.out" 2>&1 &
   local sp=$!; sleep 0.5
   nats_cli bench pub "$subj" --msgs "$NATS_MSGS" --size "$size" --no-progress
   # A slow subscriber may be cut off by the server (slow consumer); never wait forever.
   for _ in $(seq 100); do kill -0 "$sp" 2>/dev/null || break; sleep 0.2; done
   kill "$sp" 2>/dev/null; wait "$sp" 2>/dev/null
-  cat "$OUT_DIR/sub.out"
+  cat "$OUT_DIR/sub-$STAMP.out"
 }
 
 run_nats() {
@@ -227,7 +227,7 @@ cleanup() {
   topics --delete --if-exists --topic "$TOPIC" >/dev/null 2>&1
   topics --delete --if-exists --topic perf-latency >/dev/null 2>&1
   [ -x "$RTAP_BIN/nats" ] && "$RTAP_BIN/nats" -s "$NATS_URL" stream rm -f "$STREAM" >/dev/null 2>&1
-  rm -f "$OUT_DIR/sub.out"
+  rm -f "$OUT_DIR/sub-$STAMP.out"
 }
 trap 'cleanup; exit 130' INT TERM
 

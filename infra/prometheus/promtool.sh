@@ -2,11 +2,9 @@
 # promtool (Prometheus's own checker) for rtap's alert rules: builds it once into the download cache
 # (~/.cache/rtap/bin, like the servers), then runs it with the given arguments, e.g.
 #   infra/prometheus/promtool.sh test rules infra/prometheus/alerts.test.yml
-# Go modules number Prometheus v3.N.x as v0.3NN.x: v0.316.0 is Prometheus 3.16.0's promtool.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-
-PROMETHEUS_MODULE_VERSION=v0.316.0
+source "$RTAP_ROOT/infra/servers/prometheus.sh"   # PROMETHEUS_MODULE_VERSION: the server's own
 
 if [ ! -x "$RTAP_BIN/promtool" ]; then
   go_install promtool "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION" >&2 || exit 1

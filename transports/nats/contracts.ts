@@ -82,6 +82,11 @@ export interface PartitionStatus {
 
 export interface NodeHeartbeat {
   nodeId: string;
+  /**
+   * The node's input topic: a gateway's cluster view holds the nodes of its own pipeline (several
+   * pipelines may share one NATS). Absent from nodes older than this field: counted in every view.
+   */
+  topic?: string;
   pid: number;
   host: string;
   startedAt: number;

@@ -1,6 +1,7 @@
 // rtap's command line: `rtap node`, `rtap gateway`, `rtap status`. `rtap <command> --help` lists
 // every key of a command with its env name and default.
 import { describeConfig } from '../config/load.ts';
+import { defaultOf } from '../config/spec.ts';
 import { nodeConfigSpec, loadNodeConfig } from '../node/config.ts';
 import { startNode } from '../node/start-node.ts';
 import { collectHeartbeats } from '../node/collect-heartbeats.ts';
@@ -48,9 +49,11 @@ async function runNode(argv: string[]): Promise<number> {
 }
 
 async function runStatus(argv: string[]): Promise<number> {
-  const servers = argv.find((a) => a.startsWith('--nats.servers='))?.split('=')[1] ?? process.env.RTAP_NATS_SERVERS ?? 'nats://127.0.0.1:4222';
+  const flag = (key: string): string | undefined => argv.find((a) => a.startsWith(`--${key}=`))?.slice(key.length + 3);
+  const servers = flag('nats.servers') ?? process.env.RTAP_NATS_SERVERS ?? defaultOf(nodeConfigSpec['nats.servers']);
+  const topic = flag('kafka.topic') ?? process.env.RTAP_KAFKA_TOPIC ?? defaultOf(nodeConfigSpec['kafka.topic']);
   try {
-    console.log(renderCluster(await collectHeartbeats(servers, 2_500)));
+    console.log(renderCluster(await collectHeartbeats(servers, 2_500, topic)));
     return 0;
   } catch (err) {
     console.log(`cluster: cannot read heartbeats from NATS at ${servers}: ${(err as Error).message}`);

@@ -111,8 +111,8 @@ case "${1:-}" in
     echo "metrics    node-N http://127.0.0.1:<${RTAP_METRICS_BASE_PORT}+N>/metrics (node-1 :$((RTAP_METRICS_BASE_PORT + 1)), node-2 :$((RTAP_METRICS_BASE_PORT + 2)), …)" ;;
   status)
     for id in gateway producer $(node_ids); do
-      if is_running "$id"; then printf '%-9s %sup%s    pid %s\n' "$id" "$C_GRN" "$C_OFF" "$(pid_of "$id")"
-      else printf '%-9s %sdown%s  not running\n' "$id" "$C_RED" "$C_OFF"; fi
+      if is_running "$id"; then printf '%-11s %sup%s    pid %s\n' "$id" "$C_GRN" "$C_OFF" "$(pid_of "$id")"
+      else printf '%-11s %sdown%s  not running\n' "$id" "$C_RED" "$C_OFF"; fi
     done ;;
   *) echo "usage: infra/cluster.sh up [nodes] | spawn-node | scale N | producer RATE | down | status | urls | logs nodes|gateway|producer"; exit 2 ;;
 esac

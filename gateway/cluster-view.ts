@@ -1,6 +1,6 @@
 // Merges node heartbeats into one cluster view: which nodes are up, which node owns each
 // partition, lag, watermark and restarts. A node that missed 3 heartbeat intervals is 'gone'.
-import type { NodeHeartbeat, PartitionStatus } from '../transports/nats/contracts.ts';
+import { ofPipeline, type NodeHeartbeat, type PartitionStatus } from '../transports/nats/contracts.ts';
 import type { ClusterView, NodeView, PartitionView } from './protocol.ts';
 
 const MISSED_INTERVALS = 3;
@@ -26,7 +26,7 @@ export class ClusterTracker {
   constructor(readonly heartbeatIntervalMs: number, private readonly topic?: string) {}
 
   onHeartbeat(hb: NodeHeartbeat, now: number): void {
-    if (this.topic !== undefined && hb.topic !== undefined && hb.topic !== this.topic) return;
+    if (this.topic !== undefined && !ofPipeline(hb, this.topic)) return;
     this.nodes.set(hb.nodeId, { hb, lastSeen: now });
     for (const p of hb.partitions) {
       const key = `${hb.nodeId}/${p.partition}`;

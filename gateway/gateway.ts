@@ -52,7 +52,7 @@ export async function startGateway(options: Partial<GatewayConfig> = {}, tracer?
   const app = uws.App();
   const hub = new ResultHub(app, config, metrics, cluster);
   metrics.observeReplay(() => hub.replaySizes());
-  metrics.observeCluster(() => cluster.view(Date.now()), () => cluster.restartsSeen);
+  metrics.observeCluster(cluster);
   const startedAt = Date.now();
 
   let feed;

@@ -46,7 +46,7 @@ describe('GatewayMetrics (OpenTelemetry instruments, Prometheus names kept)', ()
     }
     const tracker = new ClusterTracker(1000);
     let now = 0;
-    m.observeCluster(() => tracker.view(now), () => tracker.restartsSeen);
+    m.observeCluster(tracker, () => now);
     tracker.onHeartbeat(hb('a', [0, 1], 5), 0);
     tracker.onHeartbeat(hb('b', [2, 3], 7, { status: 'degraded', reasons: ['nats: connection refused'] }), 0);
     tracker.onHeartbeat(hb('c', [], 0, { leaving: true }), 0);

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Meter } from '@opentelemetry/api';
 import { createMetrics, observeCounter, observeGauge } from '../telemetry/metrics.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
-import type { ClusterView } from './protocol.ts';
+import type { ClusterTracker } from './cluster-view.ts';
 
 /** A node's states in the cluster view, each served even at 0 so an alert can compare them. */
 const NODE_STATES = ['up', 'gone', 'left'] as const;
@@ -26,8 +26,8 @@ export class GatewayMetrics {
   replayFramesSent = 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   private replaySizes: () => Map<string, number> = () => new Map();
-  private clusterView: (() => ClusterView) | undefined;
-  private restartsSeen: (() => number) | undefined;
+  private cluster: ClusterTracker | undefined;
+  private clock: () => number = Date.now;
 
   private constructor(private readonly metrics: Metrics) {
     this.loopDelay.enable();
@@ -45,9 +45,9 @@ export class GatewayMetrics {
   }
 
   /** The cluster as the nodes' heartbeats show it, read at each scrape (what /api/cluster serves). */
-  observeCluster(view: () => ClusterView, restartsSeen: () => number): void {
-    this.clusterView = view;
-    this.restartsSeen = restartsSeen;
+  observeCluster(cluster: ClusterTracker, clock: () => number = Date.now): void {
+    this.cluster = cluster;
+    this.clock = clock;
   }
 
   /** The Prometheus text of every instrument (GET /metrics). */
@@ -90,11 +90,11 @@ export class GatewayMetrics {
     const restarts = meter.createObservableCounter('rtap.gateway.cluster_partition_restarts', { description: 'Supervisor restarts of partition actors that heartbeats reported since this gateway started.' });
     const lag = meter.createObservableGauge('rtap.gateway.cluster_lag', { description: 'Records behind the high watermarks, summed over the partitions (the last heartbeat of each).' });
     meter.addBatchObservableCallback((r) => {
-      const view = this.clusterView?.();
+      const view = this.cluster?.view(this.clock());
       for (const state of NODE_STATES) r.observe(nodes, view?.nodes.filter((n) => n.state === state).length ?? 0, { state });
       r.observe(unowned, view?.partitions.filter((p) => p.owner === null).length ?? 0);
       r.observe(degraded, view?.nodes.filter((n) => n.state === 'up' && n.status === 'degraded').length ?? 0);
-      r.observe(restarts, this.restartsSeen?.() ?? 0);
+      r.observe(restarts, this.cluster?.restartsSeen ?? 0);
       r.observe(lag, view?.totals.lag ?? 0);
     }, [nodes, unowned, degraded, restarts, lag]);
     observeGauge(meter, 'rtap.gateway.uptime_seconds', 'Seconds since the gateway started.', () => process.uptime(), 's');

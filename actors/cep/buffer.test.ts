@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SeededRandom } from '../testkit/random.ts';
 import { SlotHeap } from './buffer.ts';
 
 type Row = [time: number, offset: number, role: number, user: string, id: string];
@@ -18,11 +19,8 @@ const byTimeOffset = (a: Row, b: Row): number => a[0] - b[0] || a[1] - b[1];
 
 describe('SlotHeap (the pattern operators\' event-time buffer)', () => {
   it('pops in (time, offset) order through runs that empty, refill, and grow past the trim threshold', () => {
-    let seed = 7;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const random = new SeededRandom(7);
+    const rand = (n: number): number => random.int(n);
     const h = new SlotHeap();
     const model: Row[] = [];
     let offset = 0;

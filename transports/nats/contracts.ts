@@ -100,5 +100,10 @@ export interface NodeHeartbeat {
   leaving?: boolean;
 }
 
+/** Whether a heartbeat is from a node of the pipeline reading `topic` (one without a topic counts in any). */
+export function ofPipeline(hb: NodeHeartbeat, topic: string): boolean {
+  return hb.topic === undefined || hb.topic === topic;
+}
+
 /** Header that carries W3C trace context across NATS (same name as HTTP). */
 export const TRACEPARENT_HEADER = 'traceparent';

@@ -33,6 +33,18 @@ describe('ClusterTracker', () => {
     expect(v.totals.nodesUp).to.equal(1);
   });
 
+  it('forgets the partitions with the last node: a stopped cluster has none left unowned', () => {
+    const t = new ClusterTracker(1000);
+    t.onHeartbeat(hb('a', [0, 1], 0), 0);
+    t.onHeartbeat(hb('b', [2], 0), 0);
+    expect(t.view(100).totals.partitions).to.equal(3);
+    t.onHeartbeat(hb('b', [2], 5 * 60_000), 5 * 60_000);
+    expect(t.view(5 * 60_000 + 1).partitions.map((p) => [p.partition, p.owner])).to.deep.equal([[0, null], [1, null], [2, 'b']]);
+    expect(t.view(10 * 60_000 + 1).partitions.map((p) => p.partition)).to.deep.equal([0, 1, 2]); // a forgotten, b known: still unowned
+    expect(t.view(15 * 60_000 + 1).partitions).to.deep.equal([]); // b forgotten too
+    expect(t.view(15 * 60_000 + 1).nodes).to.deep.equal([]);
+  });
+
   it('hands a partition to the node that reported it last (rebalance), and marks leaving nodes as left', () => {
     const t = new ClusterTracker(1000);
     t.onHeartbeat(hb('a', [0], 100), 100);

@@ -74,6 +74,9 @@ export class ClusterTracker {
         if (!prev || state === 'up') this.lastPartition.set(p.partition, p);
       }
     }
+    // A cluster whose every node has been forgotten has no partitions left to report: keeping
+    // their last numbers would show them unowned (and alert) until the gateway restarts.
+    if (this.nodes.size === 0) this.lastPartition.clear();
     // Live nodes first: the ones an operator acts on; gone/left ones below.
     nodes.sort((a, b) => Number(a.state !== 'up') - Number(b.state !== 'up') || a.nodeId.localeCompare(b.nodeId));
     const partitions: PartitionView[] = [...this.lastPartition.keys()]

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RateSchedule } from './rate-schedule.ts';
-import { resolveScenario, SCENARIOS, steadySegments, tracingOf } from './scenarios.ts';
+import { niceOf, resolveScenario, SCENARIOS, steadySegments, tracingOf } from './scenarios.ts';
 import { generateEvents } from '../actors/testkit/index.ts';
 
 describe('RateSchedule', () => {
@@ -75,6 +75,13 @@ describe('load-test scenarios', () => {
     expect(() => resolveScenario('10k', { RATE: 'fast' })).to.throw(/RATE must be a positive number/);
     expect(() => resolveScenario('spike', { RATE: '5' })).to.throw(/steady scenarios only/);
     expect(() => resolveScenario('nope', {})).to.throw(/unknown SCENARIO 'nope'; one of: smoke, normal/);
+  });
+
+  it('yields the cores at nice 10 unless NICE says otherwise, and names a bad value', () => {
+    expect([niceOf({}), niceOf({ NICE: '' }), niceOf({ NICE: '0' }), niceOf({ NICE: '19' })]).to.deep.equal([10, 10, 0, 19]);
+    for (const bad of ['-1', '20', '2.5', 'low']) expect(() => niceOf({ NICE: bad })).to.throw(new RegExp(`NICE must be an integer from 0 to 19 \\(got '${bad}'\\)`));
+    // The scenarios whose generator must win the cores to offer its rate, or that start a node mid-run, do not yield.
+    expect(Object.values(SCENARIOS).filter((s) => s.yieldCores).map((s) => s.name)).to.deep.equal(['smoke', 'normal', 'peak', 'stress', '10k', 'soak']);
   });
 
   it('runs traced unless TRACING=0, and names a bad value', () => {

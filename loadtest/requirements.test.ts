@@ -30,7 +30,13 @@ describe('load-test requirements (make test-latency, make test-throughput)', () 
     expect(judge(report({ p99: [25, 24] }), { kind: 'latency', p99Ms: 25 }).ok).to.equal(true);
     const v = judge(report({ p99: [20, 107.5] }), { kind: 'latency', p99Ms: 25 });
     expect(v.ok).to.equal(false);
-    expect(v.lines[1]).to.match(/^FAIL alerts p99 107\.5 ms \(≤ 25 ms\)/);
+    expect(v.lines[2]).to.match(/^FAIL alerts p99 107\.5 ms \(≤ 25 ms\)/);
+  });
+
+  it('latency: only at the target rate (a generator that fell behind offered less)', () => {
+    const v = judge(report({ achieved: 40_656, p99: [20, 22] }), { kind: 'latency', p99Ms: 25 });
+    expect(v.ok).to.equal(false);
+    expect(v.lines[0]).to.match(/^FAIL offered 40656\/s \(≥ 99 % of the target 50000\/s\)/);
   });
 
   it('latency: nothing measured is a failure, not a pass', () => {

@@ -1,5 +1,6 @@
 // The goals `make test-latency` and `make test-throughput` hold a load test to (docs/performance.md):
-//  - latency: the p99 of window updates and of pattern alerts at the WebSocket client at most P99_MS;
+//  - latency: the p99 of window updates and of pattern alerts at the WebSocket client at most P99_MS,
+//    at the target rate (the generator offered it);
 //  - throughput: the generator offered the target rate, the nodes kept up with it (the lag did not
 //    trend up over the measured seconds: bounded lag) and the lag was zero after the load.
 // The oracle is checked by every run anyway; this adds the numbers a goal is about.
@@ -61,6 +62,9 @@ export function judge(report: Judged, requirement: Requirement): Verdict {
     ok &&= pass;
     lines.push(`${pass ? 'ok  ' : 'FAIL'} ${text}`);
   };
+  const { targetPerS, achievedPerS } = report.events;
+  // Both goals are about the target rate: a latency measured at a lower one says nothing of it.
+  criterion(achievedPerS >= targetPerS * MIN_ACHIEVED_SHARE, `offered ${achievedPerS}/s (≥ ${Math.round(MIN_ACHIEVED_SHARE * 100)} % of the target ${targetPerS}/s)`);
   if (requirement.kind === 'latency') {
     for (const [name, summary] of [['window updates', report.latency.updates], ['alerts', report.latency.alerts]] as const) {
       if (summary.count === 0) criterion(false, `${name}: none measured`);
@@ -68,8 +72,6 @@ export function judge(report: Judged, requirement: Requirement): Verdict {
     }
     return { kind: requirement.kind, ok, lines };
   }
-  const { targetPerS, achievedPerS } = report.events;
-  criterion(achievedPerS >= targetPerS * MIN_ACHIEVED_SHARE, `offered ${achievedPerS}/s (≥ ${Math.round(MIN_ACHIEVED_SHARE * 100)} % of the target ${targetPerS}/s)`);
   const trend = lagTrendPerS(report.seconds, report.warmupS);
   criterion(trend <= targetPerS * MAX_LAG_TREND_SHARE, `lag trend ${Math.round(trend)} records/s over the measured seconds (≤ ${Math.round(targetPerS * MAX_LAG_TREND_SHARE)}/s: bounded), peak ${report.lag.max}`);
   criterion(report.lag.final === 0, `lag ${report.lag.final} after the load (0: everything processed)`);

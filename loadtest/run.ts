@@ -6,7 +6,7 @@
 // when the run misses the goal CHECK=latency|throughput names (loadtest/requirements.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus, homedir, release, totalmem } from 'node:os';
+import { cpus, getPriority, homedir, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateEvents, type GeneratorOptions } from '../actors/testkit/index.ts';
@@ -27,8 +27,9 @@ import { discoverServers, MACHINE, ProcessSampler } from './report/process-sampl
 import { ProgressPrinter } from './report/progress-line.ts';
 import { measuredMean, writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
-import { resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
+import { niceOf, resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
 import { PreparedLoad } from './prepared-load.ts';
+import { setProcessPriority } from './process-priority.ts';
 import { judge, requirementFromEnv, verdictHeadline, type Requirement, type Verdict } from './requirements.ts';
 import { SendTimes } from './send-times.ts';
 import { traceHeaders } from './trace-headers.ts';
@@ -57,6 +58,7 @@ const PREPARE_PER_S = 100_000;
 
 export async function runScenario(scenario: Scenario, log: (line: string) => void = (l) => console.log(l), requirement?: Requirement): Promise<{ report: RunReport; files: ReturnType<typeof writeReport>; verdict: Verdict | undefined }> {
   const traced = tracingOf(process.env);
+  const nice = scenario.yieldCores ? niceOf(process.env) : 0;
   execFileSync('bash', [join(ROOT, 'infra/infra.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
   refuseSharedPipelines();
 
@@ -80,6 +82,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     sampler.add('gateway', cluster.pidOf('gateway')!);
     for (let n = 1; n <= scenario.nodes; n++) sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);
     sampler.add('loadtest', process.pid);
+    // After the last process is started (a child inherits the priority): see Scenario.yieldCores.
+    if (nice > 0) setProcessPriority(nice);
 
     // Warm-up: the nodes own their partitions and the gateway's NATS consumer is live.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -247,6 +251,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         'producer.max-in-flight': MAX_IN_FLIGHT,
         'kafka.fetch-min-bytes': nodeConfig['kafka.fetch-min-bytes'],
         'kafka.fetch-max-wait-ms': nodeConfig['kafka.fetch-max-wait-ms'],
+        'loadtest.nice': nice,
         ...(scenario.fanout ? { 'fanout.clients': scenario.fanout.clients, 'fanout.slow': scenario.fanout.slow } : {}),
       },
       events: {
@@ -283,6 +288,16 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     for (const c of fanoutClients) c.close();
     await cluster.dispose();
     await tracing.shutdown();
+    if (nice > 0) restorePriority(log);
+  }
+}
+
+/** Back to normal priority, for a caller that goes on (the e2e tests); raising it again takes root. */
+function restorePriority(log: (line: string) => void): void {
+  try {
+    setProcessPriority(0);
+  } catch (err) {
+    log(`loadtest: this process stays at nice ${getPriority()} (${(err as Error).message}); only root may raise a priority again`);
   }
 }
 

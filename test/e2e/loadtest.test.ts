@@ -14,6 +14,7 @@ describe('load test (smoke scenario)', () => {
     expect(report.oracle.ok).to.equal(true);
     expect(report.oracle.expected).to.be.greaterThan(100);
     expect(report.oracle.dlqReceived).to.be.at.least(report.oracle.dlqExpected).and.greaterThan(0);
+    expect(report.settings['loadtest.nice'], 'the generator yields the cores').to.equal(10);
     expect(report.events.sent).to.be.within(9_000, 11_000);
     expect(report.events.processed, 'everything sent was processed').to.equal(report.events.sent);
     expect(report.latency.updates.count, 'page views measured').to.be.greaterThan(1_000);

@@ -6,11 +6,12 @@
 // - a pattern alert is measured from the event that completed it (its last event; for a cart
 //   abandonment, which completes when its timeout passes, from that deadline).
 // Events due before the warm-up's end count in the per-second figures only (Scenario.warmupS).
-// Durable results (everything but updates) are kept by id for the oracle check.
+// Durable results (everything but updates) are kept by id for the oracle check. A frame's arrival
+// is stamped by the FrameReceiver's own thread, as it comes in.
 import type { DeliveredResult, ServerMessage } from '../gateway/protocol.ts';
 import { CART_ABANDONMENT, CART_TIMEOUT_MS } from '../actors/patterns/index.ts';
 import { PAGE_VIEWS } from '../actors/analytics/index.ts';
-import { TestWsClient } from '../test/support/ws-client.ts';
+import type { FrameReceiver } from './frame-receiver.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
 import type { SendTimes } from './send-times.ts';
 
@@ -32,35 +33,34 @@ export class LatencyProbe {
   lagged = 0;
 
   private constructor(
-    private readonly ws: TestWsClient,
+    private readonly receiver: FrameReceiver,
     private readonly times: SendTimes,
     /** Event-time range of this run: results outside it belong to other pipelines sharing NATS. */
     private readonly fromMs: number,
     /** Events due before this (wall ms) are warm-up: not in the overall figures. */
     private readonly measureFromMs: number,
   ) {
-    ws.onMessage = (m) => this.onMessage(m as ServerMessage);
+    receiver.onFrame = (text, at) => this.onMessage(JSON.parse(text) as ServerMessage, at);
   }
 
-  static async connect(url: string, times: SendTimes, fromMs: number, measureFromMs: number): Promise<LatencyProbe> {
-    const ws = await TestWsClient.connect(url);
-    const probe = new LatencyProbe(ws, times, fromMs, measureFromMs);
-    ws.send({ type: 'subscribe', topics: ['results'] });
+  /** Subscribes `receiver` (connected to the gateway) to every result. */
+  static attach(receiver: FrameReceiver, times: SendTimes, fromMs: number, measureFromMs: number): LatencyProbe {
+    const probe = new LatencyProbe(receiver, times, fromMs, measureFromMs);
+    receiver.subscribe(['results']);
     return probe;
   }
 
   get closed(): boolean {
-    return this.ws.closed;
+    return this.receiver.closed;
   }
 
-  close(): void {
-    this.ws.close();
+  close(): Promise<void> {
+    return this.receiver.close();
   }
 
-  private onMessage(msg: ServerMessage): void {
+  private onMessage(msg: ServerMessage, at: number): void {
     if (msg.type === 'lagged') this.lagged += msg.conflated + msg.dropped;
     if (msg.type !== 'batch') return;
-    const at = now();
     this.frames++;
     for (const r of msg.items) this.onResult(r, at);
   }

@@ -6,10 +6,14 @@ import { setPriority } from 'node:os';
 
 const TASKS = '/proc/self/task';
 
-/** Sets every thread of this process to `nice`; threads started later inherit it from their creator. */
-export function setProcessPriority(nice: number): void {
+/**
+ * Sets every thread of this process but `except` (kernel thread ids) to `nice`; threads started
+ * later inherit it from their creator.
+ */
+export function setProcessPriority(nice: number, except: readonly number[] = []): void {
   if (!existsSync(TASKS)) return setPriority(nice);
   for (const tid of readdirSync(TASKS)) {
+    if (except.includes(Number(tid))) continue;
     try {
       setPriority(Number(tid), nice);
     } catch (err) {

@@ -16,6 +16,7 @@ import { startTracing } from '../telemetry/index.ts';
 import { TestCluster } from '../test/support/cluster.ts';
 import { TestWsClient } from '../test/support/ws-client.ts';
 import { ClusterWatch } from './cluster-watch.ts';
+import { FrameReceiver } from './frame-receiver.ts';
 import { LatencyProbe, now } from './latency-probe.ts';
 import { MAX_IN_FLIGHT } from '../transports/kafka/batch-producer.ts';
 import { LINGER_MS, OpenLoopProducer } from './open-loop-producer.ts';
@@ -73,6 +74,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   const sampler = new ProcessSampler();
   let errors = 0;
   const fanoutClients: TestWsClient[] = [];
+  let receiver: FrameReceiver | undefined;
   try {
     log(`loadtest ${scenario.name}: ${scenario.description}`);
     await cluster.createTopics(PARTITIONS);
@@ -82,8 +84,10 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     sampler.add('gateway', cluster.pidOf('gateway')!);
     for (let n = 1; n <= scenario.nodes; n++) sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);
     sampler.add('loadtest', process.pid);
+    // The probe's receiving thread keeps normal priority, as a dashboard's client on a host of its own.
+    receiver = await FrameReceiver.start(wsUrl);
     // After the last process is started (a child inherits the priority): see Scenario.yieldCores.
-    if (nice > 0) setProcessPriority(nice);
+    if (nice > 0) setProcessPriority(nice, receiver.threadId === undefined ? [] : [receiver.threadId]);
 
     // Warm-up: the nodes own their partitions and the gateway's NATS consumer is live.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -111,7 +115,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     }
     const times = new SendTimes();
     const measureFrom = t0 + scenario.warmupS * 1000;
-    const probe = await LatencyProbe.connect(wsUrl, times, t0 - 60_000, measureFrom);
+    const probe = LatencyProbe.attach(receiver, times, t0 - 60_000, measureFrom);
     const fanoutAlerts = new LatencyRecorder();
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts, measureFrom);
     const traceFor = traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined;
@@ -281,10 +285,11 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const verdict = requirement === undefined ? undefined : judge(report, requirement);
     if (verdict !== undefined) notes.push(`${verdictHeadline(verdict)}: ${verdict.lines.join('; ')}`);
     const files = writeReport(report, RESULTS_DIR);
-    probe.close();
+    await probe.close();
     await producer.close();
     return { report, files, verdict };
   } finally {
+    await receiver?.close();
     for (const c of fanoutClients) c.close();
     await cluster.dispose();
     await tracing.shutdown();

@@ -11,6 +11,8 @@ export class TestWsClient {
   onMessage: ((message: unknown) => void) | undefined;
   /** When set, each text message goes here unparsed, before anything else (clients that only count). */
   onText: ((payload: Buffer) => void) | undefined;
+  /** Called once when the connection closes, from either side. */
+  onClose: (() => void) | undefined;
   private buf: Buffer = Buffer.alloc(0);
   private fragments: Buffer[] = [];
   private waiters: (() => void)[] = [];
@@ -21,6 +23,7 @@ export class TestWsClient {
     socket.setNoDelay(true);
     socket.on('close', () => {
       this.closed = true;
+      this.onClose?.();
       this.wake();
     });
     socket.on('error', () => undefined);

@@ -1,0 +1,36 @@
+// The latency probe's WebSocket client, on a thread of its own (FrameReceiver): it only reads frames
+// and stamps each with its arrival time, so the arrival is measured when the bytes come in, not
+// when the load-test process's main thread — busy sending the load and parsing results — gets to it.
+import { readlinkSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { TestWsClient } from '../test/support/ws-client.ts';
+import type { ReceiverCommand, ReceiverEvent } from './frame-receiver.ts';
+
+const port = parentPort!;
+const post = (event: ReceiverEvent): void => port.postMessage(event);
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** This thread's id in the kernel (Linux), so that the load-test process can leave its priority alone. */
+function threadId(): number | undefined {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return undefined;
+  }
+}
+
+try {
+  const ws = await TestWsClient.connect((workerData as { url: string }).url);
+  ws.onText = (payload) => post({ type: 'frame', at: now(), text: payload.toString('utf8') });
+  ws.onClose = () => post({ type: 'closed' });
+  port.on('message', (command: ReceiverCommand) => {
+    if (command.type === 'subscribe') ws.send({ type: 'subscribe', topics: command.topics });
+    else {
+      ws.close();
+      port.close();
+    }
+  });
+  post({ type: 'ready', threadId: threadId() });
+} catch (err) {
+  post({ type: 'failed', message: (err as Error).message });
+}

@@ -5,10 +5,10 @@ import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TestWsClient } from '../test/support/ws-client.ts';
 import type { ReceiverCommand, ReceiverEvent } from './frame-receiver.ts';
+import { now } from './latency-probe.ts';
 
 const port = parentPort!;
 const post = (event: ReceiverEvent): void => port.postMessage(event);
-const now = (): number => performance.timeOrigin + performance.now();
 
 /** This thread's id in the kernel (Linux), so that the load-test process can leave its priority alone. */
 function threadId(): number | undefined {

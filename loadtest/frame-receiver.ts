@@ -12,7 +12,7 @@ export type ReceiverEvent =
   | { type: 'frame'; at: number; text: string }
   | { type: 'closed' };
 
-export type ReceiverCommand = { type: 'subscribe'; topics: string[] } | { type: 'close' };
+export type ReceiverCommand = { type: 'subscribe'; topics: string[] };
 
 export class FrameReceiver {
   /** Each frame's text and arrival time (the `now()` clock), in arrival order. */
@@ -57,12 +57,9 @@ export class FrameReceiver {
     this.worker.postMessage({ type: 'subscribe', topics } satisfies ReceiverCommand);
   }
 
-  /** Closes the connection and ends the thread; again is a no-op. */
+  /** Ends the thread, which closes its connection; again is a no-op. */
   close(): Promise<void> {
-    if (!this.closing) {
-      this.worker.postMessage({ type: 'close' } satisfies ReceiverCommand);
-      this.closing = this.worker.terminate().then(() => undefined);
-    }
+    this.closing ??= this.worker.terminate().then(() => undefined);
     return this.closing;
   }
 }

@@ -23,13 +23,7 @@ try {
   const ws = await TestWsClient.connect((workerData as { url: string }).url);
   ws.onText = (payload) => post({ type: 'frame', at: now(), text: payload.toString('utf8') });
   ws.onClose = () => post({ type: 'closed' });
-  port.on('message', (command: ReceiverCommand) => {
-    if (command.type === 'subscribe') ws.send({ type: 'subscribe', topics: command.topics });
-    else {
-      ws.close();
-      port.close();
-    }
-  });
+  port.on('message', (command: ReceiverCommand) => ws.send({ type: 'subscribe', topics: command.topics }));
   post({ type: 'ready', threadId: threadId() });
 } catch (err) {
   post({ type: 'failed', message: (err as Error).message });

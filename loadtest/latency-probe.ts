@@ -54,10 +54,6 @@ export class LatencyProbe {
     return this.receiver.closed;
   }
 
-  close(): Promise<void> {
-    return this.receiver.close();
-  }
-
   private onMessage(msg: ServerMessage, at: number): void {
     if (msg.type === 'lagged') this.lagged += msg.conflated + msg.dropped;
     if (msg.type !== 'batch') return;

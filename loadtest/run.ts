@@ -285,11 +285,10 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const verdict = requirement === undefined ? undefined : judge(report, requirement);
     if (verdict !== undefined) notes.push(`${verdictHeadline(verdict)}: ${verdict.lines.join('; ')}`);
     const files = writeReport(report, RESULTS_DIR);
-    await probe.close();
     await producer.close();
     return { report, files, verdict };
   } finally {
-    await receiver?.close();
+    await receiver?.close(); // the probe's connection
     for (const c of fanoutClients) c.close();
     await cluster.dispose();
     await tracing.shutdown();

@@ -49,6 +49,19 @@ start_daemon() {
   echo $! >"$RTAP_PIDS/$name.pid"
 }
 
+# The Go servers (NATS, InfluxDB, Jaeger, Prometheus) share the machine's cores with Kafka and the
+# pipeline: with one processor each (GOMAXPROCS) a wake-up runs one server thread instead of
+# waking a second one on the other core, where it preempts a node. At 10 000 events/s on two cores
+# the p99 fell from 111 to 81 ms (median of six alternated runs; docs/performance.md, sixteenth
+# pass). RTAP_GO_MAXPROCS=0 leaves Go's default (every core).
+RTAP_GO_MAXPROCS=${RTAP_GO_MAXPROCS:-1}
+# start_go_daemon NAME LOGFILE CMD...: start_daemon with the Go servers' processor limit.
+start_go_daemon() {
+  [[ $RTAP_GO_MAXPROCS =~ ^[0-9]+$ ]] || { fail "$1" "RTAP_GO_MAXPROCS must be a whole number (0: every core), not '$RTAP_GO_MAXPROCS'"; return 1; }
+  if [ "$RTAP_GO_MAXPROCS" = 0 ]; then start_daemon "$@"
+  else GOMAXPROCS=$RTAP_GO_MAXPROCS start_daemon "$@"; fi
+}
+
 # stop_daemon NAME [GRACE_SECONDS]: TERM, then KILL after the grace period; waits for the exit.
 stop_daemon() {
   local name=$1 grace=${2:-20} pid i

@@ -23,7 +23,7 @@ influxdb_start() {
     local conf="$RTAP_RUN/influxdb.conf"
     mkdir -p "$RTAP_DATA/influxdb"
     sed "s:@DATA@:$RTAP_DATA/influxdb:g" "$RTAP_ROOT/infra/influxdb/influxdb.conf" >"$conf"
-    start_daemon influxdb "$INFLUX_LOG" "$RTAP_BIN/influxd" -config "$conf"
+    start_go_daemon influxdb "$INFLUX_LOG" "$RTAP_BIN/influxd" -config "$conf" || return 1
     wait_until influxdb 30 "$INFLUX_LOG" influxdb_health || return 1
   fi
   curl -fsS --max-time 5 -o /dev/null -XPOST http://127.0.0.1:8086/query \

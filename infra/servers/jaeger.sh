@@ -28,7 +28,7 @@ jaeger_start() {
   is_running jaeger && jaeger_health && return 0
   jaeger_install || return 1
   require_free_ports jaeger "${JAEGER_PORTS[@]}" || return 1
-  start_daemon jaeger "$JAEGER_LOG" "$RTAP_BIN/jaeger" --config "$RTAP_ROOT/infra/jaeger/config.yaml"
+  start_go_daemon jaeger "$JAEGER_LOG" "$RTAP_BIN/jaeger" --config "$RTAP_ROOT/infra/jaeger/config.yaml" || return 1
   wait_until jaeger 30 "$JAEGER_LOG" jaeger_health
 }
 

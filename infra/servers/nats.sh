@@ -25,8 +25,8 @@ nats_start() {
   nats_install || return 1
   require_free_ports nats "${NATS_PORTS[@]}" || return 1
   mkdir -p "$RTAP_DATA/nats"
-  start_daemon nats "$NATS_LOG" "$(nats_bin)" -js -sd "$RTAP_DATA/nats" -a 127.0.0.1 -p 4222 \
-    --http_port 8222 -n rtap-nats
+  start_go_daemon nats "$NATS_LOG" "$(nats_bin)" -js -sd "$RTAP_DATA/nats" -a 127.0.0.1 -p 4222 \
+    --http_port 8222 -n rtap-nats || return 1
   wait_until nats 20 "$NATS_LOG" nats_health
 }
 

@@ -19,9 +19,9 @@ prometheus_start() {
   require_free_ports prometheus "${PROMETHEUS_PORTS[@]}" || return 1
   mkdir -p "$RTAP_DATA/prometheus"
   # The checkout's configuration and rules (infra/prometheus/): `curl -X POST :9090/-/reload` after an edit.
-  start_daemon prometheus "$PROMETHEUS_LOG" "$RTAP_BIN/prometheus" --config.file="$RTAP_ROOT/infra/prometheus/prometheus.yml" \
+  start_go_daemon prometheus "$PROMETHEUS_LOG" "$RTAP_BIN/prometheus" --config.file="$RTAP_ROOT/infra/prometheus/prometheus.yml" \
     --storage.tsdb.path="$RTAP_DATA/prometheus" --storage.tsdb.retention.time=2d --web.listen-address=127.0.0.1:9090 \
-    --web.enable-lifecycle
+    --web.enable-lifecycle || return 1
   wait_until prometheus 30 "$PROMETHEUS_LOG" prometheus_health
 }
 

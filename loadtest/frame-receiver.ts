@@ -1,9 +1,11 @@
-// The latency probe's WebSocket client runs on a thread of its own (frame-receiver.worker.ts), which
+// The clients that measure latency run on a thread of their own (frame-receiver.worker.ts), which
 // stamps every frame as it arrives. On the main thread a frame would wait, before its arrival was
 // read off the clock, for whatever the load-test process was doing — scheduling and sending the
-// load, parsing earlier frames — and at nice 10 for a core too: in `10k` runs the gateway-to-probe
-// hop measured p99 29–39 ms that way, and 5 ms from a client in a process of its own. A dashboard's
-// client, on a host of its own, reads its socket as the bytes come; this thread stands for it.
+// load, parsing earlier frames, reading other clients' sockets — and at nice 10 for a core too: in
+// `10k` runs the gateway-to-probe hop measured p99 29–39 ms that way, and 5 ms from a client in a
+// process of its own. A dashboard's client, on a host of its own, reads its socket as the bytes
+// come; this thread stands for it. One thread holds one connection (the latency probe) or several
+// (`fanout`'s measuring clients), all subscribed to the same topics.
 import { Worker } from 'node:worker_threads';
 
 export type ReceiverEvent =
@@ -15,34 +17,41 @@ export type ReceiverEvent =
 export type ReceiverCommand = { type: 'subscribe'; topics: string[] };
 
 export class FrameReceiver {
-  /** Each frame's text and arrival time (the `now()` clock), in arrival order. */
+  /** Each frame's text and arrival time (the `now()` clock), in arrival order over its connections. */
   onFrame: (text: string, at: number) => void = () => undefined;
-  closed = false;
+  /** Connections that closed (the thread ending closes them all). */
+  closedConnections = 0;
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly worker: Worker,
     /** The receiving thread's kernel id (Linux), to keep it at normal priority; see process-priority.ts. */
     readonly threadId: number | undefined,
+    readonly connections: number,
   ) {
     worker.on('message', (event: ReceiverEvent) => {
       if (event.type === 'frame') this.onFrame(event.text, event.at);
-      else if (event.type === 'closed') this.closed = true;
+      else if (event.type === 'closed') this.closedConnections++;
     });
-    worker.on('exit', () => (this.closed = true));
+    worker.on('exit', () => (this.closedConnections = connections));
   }
 
-  /** Connects to the gateway's WebSocket endpoint `url`; subscribes nothing until `subscribe`. */
-  static start(url: string): Promise<FrameReceiver> {
+  /** Whether any of its connections closed. */
+  get closed(): boolean {
+    return this.closedConnections > 0;
+  }
+
+  /** Opens `connections` to the gateway's WebSocket endpoint `url`; subscribes nothing until `subscribe`. */
+  static start(url: string, connections = 1): Promise<FrameReceiver> {
     // TypeScript sources: the worker registers tsx before it loads them (Node 20 does not apply this
     // process's `--import tsx` to a worker's entry module).
     const entry = new URL('./frame-receiver.worker.ts', import.meta.url).href;
     const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-    const worker = new Worker(boot, { eval: true, workerData: { url } });
+    const worker = new Worker(boot, { eval: true, workerData: { url, connections } });
     return new Promise((resolve, reject) => {
       const first = (event: ReceiverEvent): void => {
         worker.off('message', first);
-        if (event.type === 'ready') resolve(new FrameReceiver(worker, event.threadId));
+        if (event.type === 'ready') resolve(new FrameReceiver(worker, event.threadId, connections));
         else {
           void worker.terminate();
           reject(new Error(`latency probe: cannot connect to ${url}: ${event.type === 'failed' ? event.message : event.type}`));
@@ -57,7 +66,7 @@ export class FrameReceiver {
     this.worker.postMessage({ type: 'subscribe', topics } satisfies ReceiverCommand);
   }
 
-  /** Ends the thread, which closes its connection; again is a no-op. */
+  /** Ends the thread, which closes its connections; again is a no-op. */
   close(): Promise<void> {
     this.closing ??= this.worker.terminate().then(() => undefined);
     return this.closing;

@@ -1,5 +1,5 @@
-// The latency probe's WebSocket client, on a thread of its own (FrameReceiver): it only reads frames
-// and stamps each with its arrival time, so the arrival is measured when the bytes come in, not
+// The measuring WebSocket clients, on a thread of their own (FrameReceiver): they only read frames
+// and stamp each with its arrival time, so the arrival is measured when the bytes come in, not
 // when the load-test process's main thread — busy sending the load and parsing results — gets to it.
 import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -20,10 +20,17 @@ function threadId(): number | undefined {
 }
 
 try {
-  const ws = await TestWsClient.connect((workerData as { url: string }).url);
-  ws.onText = (payload) => post({ type: 'frame', at: now(), text: payload.toString('utf8') });
-  ws.onClose = () => post({ type: 'closed' });
-  port.on('message', (command: ReceiverCommand) => ws.send({ type: 'subscribe', topics: command.topics }));
+  const { url, connections } = workerData as { url: string; connections: number };
+  const clients: TestWsClient[] = [];
+  for (let i = 0; i < connections; i++) {
+    const ws = await TestWsClient.connect(url);
+    ws.onText = (payload) => post({ type: 'frame', at: now(), text: payload.toString('utf8') });
+    ws.onClose = () => post({ type: 'closed' });
+    clients.push(ws);
+  }
+  port.on('message', (command: ReceiverCommand) => {
+    for (const ws of clients) ws.send({ type: 'subscribe', topics: command.topics });
+  });
   post({ type: 'ready', threadId: threadId() });
 } catch (err) {
   post({ type: 'failed', message: (err as Error).message });

@@ -75,6 +75,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   let errors = 0;
   const fanoutClients: TestWsClient[] = [];
   let receiver: FrameReceiver | undefined;
+  let fanoutMeasuring: FrameReceiver | undefined;
   try {
     log(`loadtest ${scenario.name}: ${scenario.description}`);
     await cluster.createTopics(PARTITIONS);
@@ -86,8 +87,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     sampler.add('loadtest', process.pid);
     // The probe's receiving thread keeps normal priority, as a dashboard's client on a host of its own.
     receiver = await FrameReceiver.start(wsUrl);
-    // After the last process is started (a child inherits the priority): see Scenario.yieldCores.
-    if (nice > 0) setProcessPriority(nice, receiver.threadId === undefined ? [] : [receiver.threadId]);
+    if (scenario.fanout) fanoutMeasuring = await FrameReceiver.start(wsUrl, measuringClients(scenario.fanout));
+    // After the last process and thread are started (they inherit the priority): see Scenario.yieldCores.
+    if (nice > 0) setProcessPriority(nice, [receiver.threadId, fanoutMeasuring?.threadId].filter((t) => t !== undefined));
 
     // Warm-up: the nodes own their partitions and the gateway's NATS consumer is live.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -117,7 +119,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const measureFrom = t0 + scenario.warmupS * 1000;
     const probe = LatencyProbe.attach(receiver, times, t0 - 60_000, measureFrom);
     const fanoutAlerts = new LatencyRecorder();
-    if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, times, fanoutAlerts, measureFrom);
+    if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, fanoutMeasuring!, times, fanoutAlerts, measureFrom);
     const traceFor = traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined;
     const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, load, times, traceFor && ((partition) => traceFor({ partition })));
     await producer.connect();
@@ -223,7 +225,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     if (producer.connectRetries > 0) notes.push(`the producers retried ${producer.connectRetries} times while connecting (last: ${producer.lastConnectError})`);
     if (producer.errors > 0) notes.push(`${producer.errors} Kafka send attempts failed and were retried (last: ${producer.lastError})`);
 
-    const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, cluster.gatewayPort, fanoutAlerts, notes) : null;
+    const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, fanoutMeasuring!, cluster.gatewayPort, fanoutAlerts, notes) : null;
     const processes = sampler.usage();
     const kafkaLimit = kafkaProduceLimit();
     if (kafkaLimit === null) notes.push('no ratio to the Kafka limit: measure the limit once on this machine with `REPEAT=1 infra/perf/machine-limits.sh kafka` (kept in ~/.cache/rtap/perf for every clone)');
@@ -289,6 +291,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     return { report, files, verdict };
   } finally {
     await receiver?.close(); // the probe's connection
+    await fanoutMeasuring?.close();
     for (const c of fanoutClients) c.close();
     await cluster.dispose();
     await tracing.shutdown();
@@ -323,51 +326,55 @@ async function runFailover(cluster: TestCluster, f: NonNullable<Scenario['failov
   notes.push(`node-3 started at ${f.spawnAtS} s, ready (joined the group) after ${((now() - started) / 1000).toFixed(1)} s`);
 }
 
-async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], times: SendTimes, alerts: LatencyRecorder, measureFrom: number): Promise<void> {
-  for (let i = 0; i < f.clients; i++) {
+/**
+ * `fanout`'s clients: the slow ones never read; of the reading ones, every FANOUT_MEASURE_EVERY-th
+ * also parses its frames and measures its alerts, on the `measuring` thread, where its frames are
+ * stamped as they arrive (FrameReceiver), not after this thread has read the other clients' sockets;
+ * the others only count their frames here. Parsing in all of them would make this process (sharing
+ * the cores with the gateway it measures) the bottleneck: real dashboards parse on their own machines.
+ */
+async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], measuring: FrameReceiver, times: SendTimes, alerts: LatencyRecorder, measureFrom: number): Promise<void> {
+  const topics = ['window.page-views', 'alerts'];
+  measuring.onFrame = (text, at) => {
+    fanoutFrames++;
+    const msg = JSON.parse(text) as { type: string; items?: Array<{ kind: string; partition: number; offsets?: number[] }> };
+    if (msg.type !== 'batch' || !msg.items) return;
+    for (const r of msg.items) {
+      const last = r.offsets?.[r.offsets.length - 1];
+      const sent = r.kind === 'pattern' && last !== undefined ? times.timeOf(r.partition, last) : undefined;
+      if (sent !== undefined) alerts.record(at - sent, sent >= measureFrom);
+    }
+  };
+  measuring.subscribe(topics);
+  for (let i = 0; i < f.clients - measuring.connections; i++) {
     const c = await TestWsClient.connect(url);
-    const slow = i < f.slow;
-    // Every reading client reads every frame; one in FANOUT_MEASURE_EVERY also parses them and
-    // measures its alerts. Parsing in all of them would make this process (sharing the cores with
-    // the gateway it measures) the bottleneck: real dashboards parse on their own machines.
-    if (!slow && (i - f.slow) % FANOUT_MEASURE_EVERY !== 0) {
+    if (i >= f.slow) {
       c.onText = () => {
         fanoutFrames++;
       };
-    } else {
-      c.onMessage = (m) => {
-        const msg = m as { type: string; items?: Array<{ kind: string; partition: number; offsets?: number[] }> };
-        fanoutFrames++;
-        if (msg.type !== 'batch' || !msg.items) return;
-        const at = now();
-        for (const r of msg.items) {
-          const last = r.offsets?.[r.offsets.length - 1];
-          const sent = r.kind === 'pattern' && last !== undefined ? times.timeOf(r.partition, last) : undefined;
-          if (sent !== undefined) alerts.record(at - sent, sent >= measureFrom);
-        }
-      };
     }
-    c.send({ type: 'subscribe', topics: ['window.page-views', 'alerts'] });
-    if (slow) c.pause();
+    c.send({ type: 'subscribe', topics });
+    if (i < f.slow) c.pause();
     clients.push(c);
   }
 }
 let fanoutFrames = 0;
-/** One reading client in this many measures alert latency (client 0 after the slow ones, 10, 20, …). */
+/** One reading client in this many measures alert latency. */
 const FANOUT_MEASURE_EVERY = 10;
+const measuringClients = (f: NonNullable<Scenario['fanout']>): number => Math.ceil((f.clients - f.slow) / FANOUT_MEASURE_EVERY);
 
-async function fanoutSummary(f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], port: number, alerts: LatencyRecorder, notes: string[]): Promise<NonNullable<RunReport['fanout']>> {
+async function fanoutSummary(f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], measuring: FrameReceiver, port: number, alerts: LatencyRecorder, notes: string[]): Promise<NonNullable<RunReport['fanout']>> {
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   const a = alerts.summary();
-  notes.push(`fan-out: alerts at ${Math.ceil((f.clients - f.slow) / FANOUT_MEASURE_EVERY)} of the ${f.clients - f.slow} reading clients (every ${FANOUT_MEASURE_EVERY}th; all of them read every frame): p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms over ${a.count} deliveries`);
+  notes.push(`fan-out: alerts at ${measuring.connections} of the ${f.clients - f.slow} reading clients (every ${FANOUT_MEASURE_EVERY}th, on a thread of their own; all of them read every frame): p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms over ${a.count} deliveries`);
   return {
     clients: f.clients,
     slowClients: f.slow,
     framesReceived: fanoutFrames,
     conflated: metric('rtap_gateway_results_conflated_total'),
     dropped: metric('rtap_gateway_results_dropped_total'),
-    disconnected: clients.filter((c, i) => i >= f.slow && c.closed).length,
+    disconnected: clients.filter((c, i) => i >= f.slow && c.closed).length + measuring.closedConnections,
   };
 }
 

@@ -2,7 +2,7 @@
 // GOMAXPROCS, and a bad value refused before anything starts. A stand-in command, in a run directory
 // of its own: the helper is the same for NATS, InfluxDB, Jaeger and Prometheus.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,13 +21,7 @@ function startWith(maxprocs: string | undefined): { code: number | null; stderr:
     if (maxprocs !== undefined) env.RTAP_GO_MAXPROCS = maxprocs;
     const script = `source "${LIB}"; start_go_daemon fake "${log}" sh -c 'echo "GOMAXPROCS=\${GOMAXPROCS-unset}"' || exit $?; wait`;
     const out = spawnSync('bash', ['-c', script], { env, encoding: 'utf8' });
-    let text = '';
-    try {
-      text = readFileSync(log, 'utf8');
-    } catch {
-      text = '';
-    }
-    return { code: out.status, stderr: out.stderr, log: text };
+    return { code: out.status, stderr: out.stderr, log: existsSync(log) ? readFileSync(log, 'utf8') : '' };
   } finally {
     rmSync(run, { recursive: true, force: true });
   }

@@ -52,9 +52,9 @@ start_daemon() {
 # The Go servers (NATS, InfluxDB, Jaeger, Prometheus) share the machine's cores with Kafka and the
 # pipeline: with one processor each (GOMAXPROCS) Go's scheduler keeps a server's work on one running
 # thread instead of waking (and spinning) a second one on the other core, where a node would run: the
-# servers used and waited for less of a core. At 10 000 events/s on two cores
-# the p99 fell from 111 to 81 ms (medians of six alternated pairs of runs; docs/performance.md, sixteenth
-# pass). RTAP_GO_MAXPROCS=0 leaves Go's default (every core).
+# servers used and waited for less of a core. At 10 000 events/s on two cores the p99 fell from 111
+# to 81 ms (medians of six alternated pairs of runs; docs/performance.md, sixteenth pass).
+# RTAP_GO_MAXPROCS=0 leaves Go's default (every core).
 RTAP_GO_MAXPROCS=${RTAP_GO_MAXPROCS:-1}
 # start_go_daemon NAME LOGFILE CMD...: start_daemon with the Go servers' processor limit.
 start_go_daemon() {

@@ -54,7 +54,7 @@ export class FrameReceiver {
         if (event.type === 'ready') resolve(new FrameReceiver(worker, event.threadId, connections));
         else {
           void worker.terminate();
-          reject(new Error(`latency probe: cannot connect to ${url}: ${event.type === 'failed' ? event.message : event.type}`));
+          reject(new Error(`loadtest: a measuring client cannot connect to ${url}: ${event.type === 'failed' ? event.message : event.type}`));
         }
       };
       worker.on('message', first);

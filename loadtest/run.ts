@@ -85,7 +85,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     sampler.add('gateway', cluster.pidOf('gateway')!);
     for (let n = 1; n <= scenario.nodes; n++) sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);
     sampler.add('loadtest', process.pid);
-    // The probe's receiving thread keeps normal priority, as a dashboard's client on a host of its own.
+    // The measuring clients' threads keep normal priority, as dashboards' clients on hosts of their own.
     receiver = await FrameReceiver.start(wsUrl);
     if (scenario.fanout) fanoutMeasuring = await FrameReceiver.start(wsUrl, measuringClients(scenario.fanout));
     // After the last process and thread are started (they inherit the priority): see Scenario.yieldCores.

@@ -56,7 +56,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   const topic = config['kafka.topic'];
   const kafka = createKafka(nodeId, config['kafka.brokers'], log);
   const partitions = await requireTopic(kafka, topic);
-  await requireTopic(kafka, config['kafka.dlq-topic']);
+  const dlqPartitions = await requireTopic(kafka, config['kafka.dlq-topic']);
 
   const nats = new NatsResultSink({ servers: config['nats.servers'], duplicateWindowMs: config['nats.duplicate-window-ms'], highWater: config['results.high-water'], name: nodeId, msgIdPrefix: `${topic}/`, tracer });
   const influx = new InfluxResultSink({
@@ -69,7 +69,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
     source: topic,
     tracer,
   });
-  const dlq = new DeadLetterProducer(kafka, topic, config['kafka.dlq-topic']);
+  const dlq = new DeadLetterProducer({ brokers: config['kafka.brokers'], clientId: nodeId, sourceTopic: topic, dlqTopic: config['kafka.dlq-topic'], dlqPartitions });
   // Metrics (docs/observability.md): counters on the ports and partition actors, served once the node is ready.
   const metrics = config['metrics.port'] > 0 ? createMetrics({ serviceName: 'rtap-node', resourceAttributes: { 'rtap.node.id': nodeId } }) : undefined;
   const nodeMetrics = metrics && new NodeMetrics(metrics.meter);

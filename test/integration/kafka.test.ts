@@ -53,11 +53,45 @@ describe('Kafka (real broker)', () => {
     }
   });
 
+  it('keeps dead letters it could not send, reports why, and writes them once with a new producer', async () => {
+    const source = uniqueName('itest-late');
+    const dlq = `${source}.dlq`;
+    const letters = new DeadLetterProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest', sourceTopic: source, dlqTopic: dlq, dlqPartitions: 1, deliveryTimeoutMs: 1_000 });
+    letters.send({ partition: 0, offset: 7, value: Buffer.from('late'), reason: 'bad-magic', detail: 'first byte 9' });
+    try {
+      // The topic does not exist yet: the first producer gives up, the letter waits and the status says why.
+      await eventually(async () => (letters.status().healthy ? undefined : letters.status()), 20_000, 'the failed send reported');
+      expect(letters.status()).to.include({ healthy: false, buffered: 1, delivered: 0 });
+      expect(letters.status().reason).to.match(new RegExp(`kafka dlq: .*${dlq}`));
+      await createTopics(kafka, [{ topic: dlq, numPartitions: 1, replicationFactor: 1 }]);
+      await letters.flush();
+      expect(letters.status()).to.include({ healthy: true, buffered: 0, delivered: 1 });
+    } finally {
+      await letters.close();
+    }
+    const reader = kafka.consumer({ groupId: uniqueName('itest-dlq'), maxWaitTimeInMs: 50 });
+    const keys: string[] = [];
+    await reader.connect();
+    await reader.subscribe({ topics: [dlq], fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void keys.push(message.key!.toString()) });
+    try {
+      await eventually(async () => (keys.length > 0 ? true : undefined), 20_000, 'the dead letter');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(keys).to.deep.equal([`${source}/0/7`]);
+    } finally {
+      await reader.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [dlq] });
+      await admin.disconnect();
+    }
+  });
+
   describe('KafkaSource and DeadLetterProducer', () => {
     const topic = uniqueName('itest-src');
     const dlq = `${topic}.dlq`;
     before(async () => {
-      await createTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }, { topic: dlq, numPartitions: 1, replicationFactor: 1 }]);
+      await createTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }, { topic: dlq, numPartitions: 2, replicationFactor: 1 }]);
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `v${i}`, headers: i === 0 ? { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } : {} })) });
@@ -91,8 +125,9 @@ describe('Kafka (real broker)', () => {
         expect(got.get(1)![0]!.offset).to.equal(0);
         await source.commit(0, 10);
 
-        const letters = new DeadLetterProducer(kafka, topic, dlq);
+        const letters = new DeadLetterProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest', sourceTopic: topic, dlqTopic: dlq, dlqPartitions: 2 });
         letters.send({ partition: 0, offset: 4, value: Buffer.from('junk'), reason: 'bad-magic', detail: 'first byte 1', traceparent: TRACED });
+        letters.send({ partition: 1, offset: 2, value: null, reason: 'empty', detail: 'no value' });
         await letters.flush();
         await letters.close();
       } finally {
@@ -105,16 +140,20 @@ describe('Kafka (real broker)', () => {
       expect(committed[0]!.partitions.find((p) => p.partition === 0)!.offset).to.equal('10');
 
       const reader = kafka.consumer({ groupId: uniqueName('itest-dlq'), maxWaitTimeInMs: 50 });
-      const dead: { reason?: string; partition?: string; offset?: string; traceparent?: string; value: string }[] = [];
+      const dead: { dlqPartition: number; reason?: string; partition?: string; offset?: string; traceparent?: string; value: string | undefined }[] = [];
       await reader.connect();
       await reader.subscribe({ topics: [dlq], fromBeginning: true });
       await reader.run({
-        eachMessage: async ({ message }) =>
-          void dead.push({ reason: headerString(message.headers, DLQ_REASON), partition: headerString(message.headers, DLQ_SOURCE_PARTITION), offset: headerString(message.headers, DLQ_SOURCE_OFFSET), traceparent: extractTraceparent(message.headers), value: message.value!.toString() }),
+        eachMessage: async ({ partition, message }) =>
+          void dead.push({ dlqPartition: partition, reason: headerString(message.headers, DLQ_REASON), partition: headerString(message.headers, DLQ_SOURCE_PARTITION), offset: headerString(message.headers, DLQ_SOURCE_OFFSET), traceparent: extractTraceparent(message.headers), value: message.value?.toString() }),
       });
       try {
-        await eventually(async () => (dead.length === 1 ? true : undefined), 20_000, 'the dead letter');
-        expect(dead[0]).to.deep.equal({ reason: 'bad-magic', partition: '0', offset: '4', traceparent: TRACED, value: 'junk' });
+        await eventually(async () => (dead.length === 2 ? true : undefined), 20_000, 'the dead letters');
+        // Each source partition's letters go to one dead-letter partition (source partition modulo their count).
+        expect(dead.sort((a, b) => a.dlqPartition - b.dlqPartition)).to.deep.equal([
+          { dlqPartition: 0, reason: 'bad-magic', partition: '0', offset: '4', traceparent: TRACED, value: 'junk' },
+          { dlqPartition: 1, reason: 'empty', partition: '1', offset: '2', traceparent: undefined, value: undefined },
+        ]);
       } finally {
         await reader.disconnect();
       }

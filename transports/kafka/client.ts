@@ -1,4 +1,4 @@
-// One kafkajs client per process, for administration and dead letters (docs/decisions/0001, 0003),
+// One kafkajs client per process, for administration: the topic checks (docs/decisions/0001, 0003),
 // logging through our logger instead of its own console output.
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
 import type { Logger } from '../../runtime/index.ts';

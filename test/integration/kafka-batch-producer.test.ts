@@ -2,41 +2,15 @@
 // order, with offsets from 0; a batch sent twice with the same sequence number is written once
 // (what makes a retry after a lost acknowledgement exact); bad targets fail with errors that name them.
 import { expect } from 'chai';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBatchProducer, type PartitionRecord } from '../../transports/kafka/batch-producer.ts';
 import { BrokerConnection } from '../../transports/kafka/wire/connection.ts';
 import { initProducerId, metadata, produce } from '../../transports/kafka/wire/requests.ts';
 import { createTopics } from '../support/cluster.ts';
-import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
+import { endpoints, uniqueName } from '../support/endpoints.ts';
+import { readAll } from '../support/kafka-read.ts';
 
 const kafka = new Kafka({ clientId: 'itest-batch', brokers: [...endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
-
-interface Read {
-  partition: number;
-  offset: number;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
-}
-
-async function readAll(topic: string, count: number): Promise<Read[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('itest-batch-g'), maxWaitTimeInMs: 50 });
-  const got: Read[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const text = (h: IHeaders): Record<string, string> => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-  await consumer.run({
-    eachMessage: async ({ partition, message }) =>
-      void got.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers: text(message.headers ?? {}) }),
-  });
-  try {
-    await eventually(async () => (got.length >= count ? true : undefined), 20_000, `${count} records`);
-    await new Promise((r) => setTimeout(r, 300)); // anything beyond `count` would be a duplicate
-    return got;
-  } finally {
-    await consumer.disconnect();
-  }
-}
 
 describe('KafkaBatchProducer (real broker)', () => {
   const topic = uniqueName('itest-batch');
@@ -66,7 +40,7 @@ describe('KafkaBatchProducer (real broker)', () => {
     await Promise.all(Array.from({ length: 9 }, (_, i) => producer.send(topic, sent.slice(90 + i * 90, 180 + i * 90))));
     await producer.close();
 
-    const got = await readAll(topic, sent.length);
+    const got = await readAll(kafka, topic, sent.length);
     expect(got).to.have.length(sent.length);
     for (const p of [0, 1, 2]) {
       const mine = sent.filter((r) => r.partition === p);
@@ -105,7 +79,7 @@ describe('KafkaBatchProducer (real broker)', () => {
     } finally {
       conn.close();
     }
-    const got = await readAll(dedup, 4);
+    const got = await readAll(kafka, dedup, 4);
     expect(got.map((r) => r.value)).to.deep.equal(['v0', 'v1', 'v2', 'v3']);
   });
 

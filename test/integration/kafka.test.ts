@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
 import { DeadLetterProducer } from '../../transports/kafka/dead-letter-producer.ts';
-import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, extractTraceparent, headerString } from '../../transports/kafka/headers.ts';
+import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, TRACEPARENT } from '../../transports/kafka/headers.ts';
 import { KafkaSource } from '../../transports/kafka/kafka-source.ts';
 import { silentLogger } from '../../runtime/index.ts';
 import type { SourceRecord } from '../../actors/partition/ports.ts';
 import { createTopics } from '../support/cluster.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
+import { readAll } from '../support/kafka-read.ts';
 
 const kafka = new Kafka({ clientId: 'itest', brokers: [...endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
 /** A W3C trace context a traced dead letter carries. */
@@ -69,17 +70,10 @@ describe('Kafka (real broker)', () => {
     } finally {
       await letters.close();
     }
-    const reader = kafka.consumer({ groupId: uniqueName('itest-dlq'), maxWaitTimeInMs: 50 });
-    const keys: string[] = [];
-    await reader.connect();
-    await reader.subscribe({ topics: [dlq], fromBeginning: true });
-    await reader.run({ eachMessage: async ({ message }) => void keys.push(message.key!.toString()) });
     try {
-      await eventually(async () => (keys.length > 0 ? true : undefined), 20_000, 'the dead letter');
-      await new Promise((r) => setTimeout(r, 500));
+      const keys = (await readAll(kafka, dlq, 1)).map((r) => r.key);
       expect(keys).to.deep.equal([`${source}/0/7`]);
     } finally {
-      await reader.disconnect();
       const admin = kafka.admin();
       await admin.connect();
       await admin.deleteTopics({ topics: [dlq] });
@@ -139,24 +133,19 @@ describe('Kafka (real broker)', () => {
       await admin.disconnect();
       expect(committed[0]!.partitions.find((p) => p.partition === 0)!.offset).to.equal('10');
 
-      const reader = kafka.consumer({ groupId: uniqueName('itest-dlq'), maxWaitTimeInMs: 50 });
-      const dead: { dlqPartition: number; reason?: string; partition?: string; offset?: string; traceparent?: string; value: string | undefined }[] = [];
-      await reader.connect();
-      await reader.subscribe({ topics: [dlq], fromBeginning: true });
-      await reader.run({
-        eachMessage: async ({ partition, message }) =>
-          void dead.push({ dlqPartition: partition, reason: headerString(message.headers, DLQ_REASON), partition: headerString(message.headers, DLQ_SOURCE_PARTITION), offset: headerString(message.headers, DLQ_SOURCE_OFFSET), traceparent: extractTraceparent(message.headers), value: message.value?.toString() }),
-      });
-      try {
-        await eventually(async () => (dead.length === 2 ? true : undefined), 20_000, 'the dead letters');
-        // Each source partition's letters go to one dead-letter partition (source partition modulo their count).
-        expect(dead.sort((a, b) => a.dlqPartition - b.dlqPartition)).to.deep.equal([
-          { dlqPartition: 0, reason: 'bad-magic', partition: '0', offset: '4', traceparent: TRACED, value: 'junk' },
-          { dlqPartition: 1, reason: 'empty', partition: '1', offset: '2', traceparent: undefined, value: undefined },
-        ]);
-      } finally {
-        await reader.disconnect();
-      }
+      const dead = (await readAll(kafka, dlq, 2)).map((r) => ({
+        dlqPartition: r.partition,
+        reason: r.headers[DLQ_REASON],
+        partition: r.headers[DLQ_SOURCE_PARTITION],
+        offset: r.headers[DLQ_SOURCE_OFFSET],
+        traceparent: r.headers[TRACEPARENT],
+        value: r.value ?? undefined,
+      }));
+      // Each source partition's letters go to one dead-letter partition (source partition modulo their count).
+      expect(dead.sort((a, b) => a.dlqPartition - b.dlqPartition)).to.deep.equal([
+        { dlqPartition: 0, reason: 'bad-magic', partition: '0', offset: '4', traceparent: TRACED, value: 'junk' },
+        { dlqPartition: 1, reason: 'empty', partition: '1', offset: '2', traceparent: undefined, value: undefined },
+      ]);
     });
   });
 });

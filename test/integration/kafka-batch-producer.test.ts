@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBatchProducer, type PartitionRecord } from '../../transports/kafka/batch-producer.ts';
 import { BrokerConnection } from '../../transports/kafka/wire/connection.ts';
 import { initProducerId, metadata, produce } from '../../transports/kafka/wire/requests.ts';
-import { createTopics } from '../support/cluster.ts';
+import { createTopics, deleteTopics } from '../support/cluster.ts';
 import { endpoints, uniqueName } from '../support/endpoints.ts';
 import { readAll } from '../support/kafka-read.ts';
 
@@ -15,12 +15,7 @@ const kafka = new Kafka({ clientId: 'itest-batch', brokers: [...endpoints.kafkaB
 describe('KafkaBatchProducer (real broker)', () => {
   const topic = uniqueName('itest-batch');
   before(() => createTopics(kafka, [{ topic, numPartitions: 3, replicationFactor: 1 }]));
-  after(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  after(() => deleteTopics(kafka, [topic]).catch(() => undefined));
 
   it('writes every record once, in order per partition, with keys, values and headers as sent', async () => {
     const producer = new KafkaBatchProducer({ brokers: endpoints.kafkaBrokers, clientId: 'itest-batch' });

@@ -6,7 +6,7 @@ import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { KafkaSource, type SourceHandlers } from '../../transports/kafka/kafka-source.ts';
 import { silentLogger } from '../../runtime/index.ts';
 import type { SourceRecord } from '../../actors/partition/ports.ts';
-import { createTopics } from '../support/cluster.ts';
+import { createTopics, deleteTopics } from '../support/cluster.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 
 const kafka = new Kafka({ clientId: 'itest-source', brokers: [...endpoints.kafkaBrokers], logLevel: logLevel.NOTHING });
@@ -52,12 +52,7 @@ class Member {
 
 describe('KafkaSource (real broker)', () => {
   const topics: string[] = [];
-  after(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  after(() => deleteTopics(kafka, topics).catch(() => undefined));
 
   async function topicWith(partitions: number): Promise<string> {
     const topic = uniqueName('itest-cg');

@@ -5,7 +5,7 @@ import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, TRACEPARENT } from
 import { KafkaSource } from '../../transports/kafka/kafka-source.ts';
 import { silentLogger } from '../../runtime/index.ts';
 import type { SourceRecord } from '../../actors/partition/ports.ts';
-import { createTopics } from '../support/cluster.ts';
+import { createTopics, deleteTopics } from '../support/cluster.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 import { readAll } from '../support/kafka-read.ts';
 
@@ -74,10 +74,7 @@ describe('Kafka (real broker)', () => {
       const keys = (await readAll(kafka, dlq, 1)).map((r) => r.key);
       expect(keys).to.deep.equal([`${source}/0/7`]);
     } finally {
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [dlq] });
-      await admin.disconnect();
+      await deleteTopics(kafka, [dlq]);
     }
   });
 
@@ -91,12 +88,7 @@ describe('Kafka (real broker)', () => {
       await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `v${i}`, headers: i === 0 ? { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } : {} })) });
       await producer.disconnect();
     });
-    after(async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic, dlq] });
-      await admin.disconnect();
-    });
+    after(() => deleteTopics(kafka, [topic, dlq]));
 
     it('holds new partitions until seek, delivers from there, commits, and writes dead letters with their origin', async () => {
       const groupId = uniqueName('itest-g');

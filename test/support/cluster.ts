@@ -47,6 +47,17 @@ export async function createTopics(kafka: Kafka, topics: ITopicConfig[]): Promis
   }
 }
 
+/** Deletes test topics; the admin connection is closed whatever happens. */
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 interface Proc {
   child: ChildProcess;
   output: string[];
@@ -179,15 +190,7 @@ export class TestCluster {
   async dispose(): Promise<void> {
     await this.stopAll();
     rmSync(this.snapshotDir, { recursive: true, force: true });
-    const admin = this.kafka.admin();
-    try {
-      await admin.connect();
-      await admin.deleteTopics({ topics: [this.topic, this.dlqTopic] });
-    } catch {
-      // none to delete
-    } finally {
-      await admin.disconnect();
-    }
+    await deleteTopics(this.kafka, [this.topic, this.dlqTopic]).catch(() => undefined); // none to delete
     const bucket = this.env.RTAP_SNAPSHOT_BUCKET;
     if (bucket === undefined) return;
     const nc = await connect({ servers: endpoints.natsServers }).catch(() => undefined);

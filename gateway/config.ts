@@ -13,7 +13,7 @@ export const gatewayConfigSpec = {
   'gateway.ui-dir': str(() => fileURLToPath(new URL('../ui/dist/', import.meta.url)), 'built dashboard served at / (default: ui/dist of this checkout; build it with npx vite build ui)'),
   'gateway.replay-max': int(1_000, 'results replayed to a new subscriber per topic, at most…'),
   'gateway.replay-ms': int(120_000, '…and none older than this'),
-  'gateway.batch-ms': int(5, 'at most one frame per topic this often (after a quiet spell, the next at once)…', 1),
+  'gateway.batch-ms': int(2, 'at most one frame per topic this often (after a quiet spell, the next at once; keep it below the nodes\' results.update-interval-ms, whose updates come in bursts that far apart)…', 1),
   'gateway.batch-max': int(256, '…or earlier when this many results are queued for a topic', 1),
   'gateway.slow-client-bytes': int(1 << 20, 'buffered bytes above which a client is slow and gets conflated updates', 1),
   'gateway.slow-client-pending': int(5_000, 'results queued per slow client; beyond it the oldest are dropped', 1),

@@ -27,7 +27,7 @@ export const nodeConfigSpec = {
   'handler.max-failures': int(3, 'an event that makes the handler fail this many times in a row goes to the DLQ', 1, 100),
   'nats.servers': str('nats://127.0.0.1:4222', 'NATS server URL(s), comma-separated'),
   'nats.duplicate-window-ms': int(RESULTS_DUPLICATE_WINDOW_MS, 'how long NATS remembers result ids (must exceed the longest replay after a crash)', 1_000),
-  'results.update-interval-ms': int(10, 'open tumbling windows (page views, conversions) send their values so far at most this long after an event, and at once after a quiet spell (speculative \'update\' results over core NATS, not stored); 0: only event-time firings', 0, 60_000),
+  'results.update-interval-ms': int(5, 'open tumbling windows (page views, conversions) send their values so far at most this long after an event, and at once after a quiet spell (speculative \'update\' results over core NATS, not stored); 0: only event-time firings', 0, 60_000),
   'results.high-water': int(50_000, 'results buffered per sink (NATS, InfluxDB) above which input pauses', 100),
   'influx.url': url('http://127.0.0.1:8086', 'InfluxDB URL', ['http', 'https']),
   'influx.org': str('', 'InfluxDB organisation (2.x; ignored by 1.8)'),

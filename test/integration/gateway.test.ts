@@ -51,7 +51,7 @@ describe('gateway (integration: NATS + InfluxDB)', function () {
   });
 
   it('replays recent results on subscribe, then delivers live ones, each id exactly once, with trace ids', async () => {
-    const g = await gateway();
+    const g = await gateway({ batchMs: 5 });
     const analytic = uniqueName('pv');
     const topic = `window.${analytic}`;
     const t0 = Date.now() - 60_000;
@@ -86,7 +86,7 @@ describe('gateway (integration: NATS + InfluxDB)', function () {
     expect(messages[0]).to.include({ type: 'hello', jaegerUrl: 'http://127.0.0.1:16686' });
     const replay = messages.find((m) => m.type === 'replay')!;
     expect(replay.type === 'replay' && replay.items.length).to.be.greaterThan(39);
-    // Batching: about one frame per gateway.batch-ms (5 ms; measured ~4.5 ms apart, as timers round
+    // Batching: about one frame per gateway.batch-ms (5 ms here; measured ~4.5 ms apart, as timers round
     // to whole ms from the loop's cached clock, so the bound takes 3), whatever the rate the results
     // came at (one per 1-3 ms here, as the publisher's acks allow). A frame per result is ~2x the bound.
     expect(messages.filter((m) => m.type === 'batch').length).to.be.at.most(Math.ceil(liveMs / 3) + 2);

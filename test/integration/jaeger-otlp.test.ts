@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -37,5 +40,16 @@ describe('OpenTelemetry → Jaeger (real server)', () => {
     expect(found.spans.map((s) => s.operationName).sort()).to.deep.equal(['child', 'parent']);
     const services = (await (await fetch(`${endpoints.jaegerQuery}/api/services`)).json()) as { data: string[] };
     expect(services.data).to.include(service);
+  });
+
+  it('runs the collector under SCHED_IDLE (infra/servers/jaeger.sh), so that it yields the cores to the pipeline', () => {
+    const run = process.env.RTAP_RUN ?? fileURLToPath(new URL('../../.run', import.meta.url));
+    const pid = readFileSync(join(run, 'pids', 'jaeger.pid'), 'utf8').trim();
+    const SCHED_IDLE = 5;
+    // /proc/<pid>/task/<tid>/stat, field 41 (policy), counted after the command name's closing parenthesis.
+    const policies = new Set(
+      readdirSync(`/proc/${pid}/task`).map((tid) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[38])),
+    );
+    expect([...policies]).to.deep.equal([SCHED_IDLE]);
   });
 });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { discoverServers } from '../../loadtest/report/process-sampler.ts';
 import { endpoints, eventually, uniqueName } from '../support/endpoints.ts';
 
 interface JaegerTraces {
@@ -43,8 +43,9 @@ describe('OpenTelemetry → Jaeger (real server)', () => {
   });
 
   it('runs the collector under SCHED_IDLE (infra/servers/jaeger.sh), so that it yields the cores to the pipeline', () => {
-    const run = process.env.RTAP_RUN ?? fileURLToPath(new URL('../../.run', import.meta.url));
-    const pid = readFileSync(join(run, 'pids', 'jaeger.pid'), 'utf8').trim();
+    const [jaeger] = discoverServers(process.env.RTAP_RUN ?? fileURLToPath(new URL('../../.run', import.meta.url)), ['jaeger']);
+    expect(jaeger, 'a running Jaeger started by infra/infra.sh').to.not.equal(undefined);
+    const pid = jaeger!.pid;
     const SCHED_IDLE = 5;
     // /proc/<pid>/task/<tid>/stat, field 41 (policy), counted after the command name's closing parenthesis.
     const policies = new Set(

@@ -20,6 +20,12 @@ export const now = (): number => performance.timeOrigin + performance.now();
 export class LatencyProbe {
   readonly updates = new LatencyRecorder();
   readonly alerts = new LatencyRecorder();
+  /**
+   * The same results measured from when the generator sent the events (SendTimes.sent), not from
+   * when they were due: the pipeline's share of the latency, the generator's lateness left out.
+   */
+  readonly updatesFromSend = new LatencyRecorder();
+  readonly alertsFromSend = new LatencyRecorder();
   /** Updates and alerts together, for judging a step of the `max` scenario as a whole. */
   readonly combined = new LatencyRecorder();
   /** id → result JSON (without the trace id), for the oracle. */
@@ -75,9 +81,13 @@ export class LatencyProbe {
       const sent = last === undefined ? undefined : this.times.timeOf(r.partition, last);
       if (sent === undefined) this.unmatched++;
       else {
-        const due = r.pattern === CART_ABANDONMENT ? Math.max(sent, r.startTime + CART_TIMEOUT_MS) : sent;
+        // A cart abandonment completes when its timeout passes, not when its last event is sent.
+        const from = (t: number): number => (r.pattern === CART_ABANDONMENT ? Math.max(t, r.startTime + CART_TIMEOUT_MS) : t);
+        const due = from(sent);
         this.alerts.record(at - due, due >= this.measureFromMs);
         this.combined.record(at - due, due >= this.measureFromMs);
+        const sentAt = this.times.sentAt(r.partition, last!);
+        if (sentAt !== undefined) this.alertsFromSend.record(at - from(sentAt), due >= this.measureFromMs);
       }
     }
     const { traceId: _traceId, ...result } = r;
@@ -93,6 +103,8 @@ export class LatencyProbe {
       const due = w.times[i]!;
       this.updates.record(at - due, due >= this.measureFromMs);
       this.combined.record(at - due, due >= this.measureFromMs);
+      const sentAt = this.times.sentAt(partition, w.offsets[i]!);
+      if (sentAt !== undefined) this.updatesFromSend.record(at - sentAt, due >= this.measureFromMs);
     }
     if (upTo > w.included) w.included = upTo;
     if (count > w.times.length) this.unmatched++;

@@ -131,6 +131,8 @@ export class OpenLoopProducer {
   private async send(batch: number[]): Promise<void> {
     const load = this.load;
     const headers = this.headers;
+    const at = now();
+    for (const i of batch) this.times.sent(load.partition(i), load.offset(i), at);
     try {
       await this.producer.sendRecords(batch.map((i) => load.record(i, headers?.(load.partition(i)))));
     } catch (err) {

@@ -115,8 +115,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       log(`prepared ${load.size} events (${(load.bytesUsed / 1e6).toFixed(0)} MB encoded) in ${((now() - started) / 1000).toFixed(1)} s`);
       if (now() > t0) notes.push(`preparing the load took until ${((now() - t0) / 1000).toFixed(1)} s after its start: its first events were sent late`);
     }
-    const times = new SendTimes();
     const measureFrom = t0 + scenario.warmupS * 1000;
+    const times = new SendTimes(measureFrom);
     const probe = LatencyProbe.attach(receiver, times, t0 - 60_000, measureFrom);
     const fanoutAlerts = new LatencyRecorder();
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, fanoutMeasuring!, times, fanoutAlerts, measureFrom);
@@ -272,7 +272,12 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         errors: totalErrors,
         errorRate: producer.sent > 0 ? totalErrors / producer.sent : 0,
       },
-      latency: { updates: probe.updates.summary(), alerts: probe.alerts.summary() },
+      latency: {
+        updates: probe.updates.summary(),
+        alerts: probe.alerts.summary(),
+        fromSend: { updates: probe.updatesFromSend.summary(), alerts: probe.alertsFromSend.summary() },
+        generatorLateness: times.lateness.summary(),
+      },
       lag: { max: Math.max(0, ...seconds.map((s) => s.lag)), final: finalLag },
       processes,
       cpuTotalAvgPct: Math.round(processes.reduce((n, p) => n + p.cpuAvgPct, 0)),
@@ -435,6 +440,11 @@ async function main(): Promise<number> {
   const u = report.latency.updates;
   const a = report.latency.alerts;
   console.log(`\n${report.scenario}: ${report.events.achievedPerS}/s for ${report.durationS} s; updates p50 ${u.p50} p99 ${u.p99} max ${u.max} ms; alerts p50 ${a.p50} p99 ${a.p99} max ${a.max} ms; lag max ${report.lag.max}; oracle ${report.oracle.ok ? 'OK' : 'FAILED'}`);
+  const { fromSend, generatorLateness } = report.latency;
+  if (fromSend && generatorLateness) {
+    const ms = (x: number): string => x.toFixed(1);
+    console.log(`  from the send: updates p99 ${ms(fromSend.updates.p99)}, alerts p99 ${ms(fromSend.alerts.p99)} ms; the load generator's lateness (due → sent) p50 ${ms(generatorLateness.p50)} p99 ${ms(generatorLateness.p99)} ms`);
+  }
   for (const d of report.oracle.detail) console.log(`  ${d}`);
   console.log(`report: ${files.md}`);
   if (verdict === undefined) return report.oracle.ok ? 0 : 1;

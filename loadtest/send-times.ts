@@ -1,42 +1,63 @@
-// When each event was due (its intended send time), indexed the two ways results point back at
-// events: by (partition, offset) for pattern alerts, and per page-views window for window results,
-// whose `count` says how many of that window's events, in partition order, they include.
+// When each event was due (its intended send time) and when the generator actually sent it, indexed
+// the two ways results point back at events: by (partition, offset) for pattern alerts, and per
+// page-views window for window results, whose `count` says how many of that window's events, in
+// partition order, they include. Latency is measured from the due time (open loop: a late generator
+// cannot hide it); the send time splits that latency into the generator's own lateness and the
+// pipeline's share.
 import type { PageViewOf } from './prepared-load.ts';
 import { PAGE_VIEWS_WINDOW_MS } from '../actors/analytics/index.ts';
+import { LatencyRecorder } from './report/latency-recorder.ts';
 
-/** The due times of one page-views (partition, page, window), in partition order. */
+/** The events of one page-views (partition, page, window), in partition order. */
 export interface WindowEvents {
+  /** Their due times. */
   times: number[];
+  offsets: number[];
   /** How many of them a result has already included (and were measured). */
   included: number;
 }
 
 export class SendTimes {
-  private readonly byPartition: Float64Array[] = [];
+  private readonly dueByPartition: Float64Array[] = [];
+  private readonly sentByPartition: Float64Array[] = [];
   private readonly windows = new Map<string, WindowEvents>();
+  /**
+   * Each event's due time → its request handed to the Kafka client: the producer's linger plus the
+   * load generator's own lateness (waiting for its thread, a core, a garbage collection).
+   */
+  readonly lateness = new LatencyRecorder();
+
+  /** `measureFromMs`: events due before it (the warm-up) count in the lateness's intervals only. */
+  constructor(private readonly measureFromMs = Number.NEGATIVE_INFINITY) {}
 
   /** Records the due time of the record at (partition, offset); call before sending it, in send order. */
   register(partition: number, offset: number, wallTime: number, pageView: PageViewOf | undefined): void {
-    let times = this.byPartition[partition];
-    if (!times || times.length <= offset) {
-      const grown = new Float64Array(Math.max(1024, offset * 2));
-      if (times) grown.set(times);
-      this.byPartition[partition] = times = grown;
-    }
-    times[offset] = wallTime;
+    setAt(this.dueByPartition, partition, offset, wallTime);
     if (pageView) {
       const start = Math.floor(pageView.eventTime / PAGE_VIEWS_WINDOW_MS) * PAGE_VIEWS_WINDOW_MS;
       const key = windowKey(partition, pageView.page, start);
       let w = this.windows.get(key);
-      if (!w) this.windows.set(key, (w = { times: [], included: 0 }));
+      if (!w) this.windows.set(key, (w = { times: [], offsets: [], included: 0 }));
       w.times.push(wallTime);
+      w.offsets.push(offset);
     }
   }
 
-  /** Due time of the record at (partition, offset), or undefined if it was not sent. */
+  /** Records that the registered record at (partition, offset) left in a request at `at`. */
+  sent(partition: number, offset: number, at: number): void {
+    setAt(this.sentByPartition, partition, offset, at);
+    const due = this.timeOf(partition, offset);
+    if (due !== undefined) this.lateness.record(at - due, due >= this.measureFromMs);
+  }
+
+  /** Due time of the record at (partition, offset), or undefined if it was not registered. */
   timeOf(partition: number, offset: number): number | undefined {
-    const times = this.byPartition[partition];
-    return times && offset < times.length && times[offset] !== 0 ? times[offset] : undefined;
+    return valueAt(this.dueByPartition, partition, offset);
+  }
+
+  /** When the record at (partition, offset) was sent, or undefined if it was not (yet). */
+  sentAt(partition: number, offset: number): number | undefined {
+    return valueAt(this.sentByPartition, partition, offset);
   }
 
   pageWindow(partition: number, page: string, windowStart: number): WindowEvents | undefined {
@@ -50,3 +71,19 @@ export class SendTimes {
 }
 
 const windowKey = (partition: number, page: string, start: number): string => `${partition}\u0000${page}\u0000${start}`;
+
+/** Per-partition arrays indexed by offset, grown by doubling; 0 means "none". */
+function setAt(arrays: Float64Array[], partition: number, offset: number, value: number): void {
+  let a = arrays[partition];
+  if (!a || a.length <= offset) {
+    const grown = new Float64Array(Math.max(1024, offset * 2));
+    if (a) grown.set(a);
+    arrays[partition] = a = grown;
+  }
+  a[offset] = value;
+}
+
+function valueAt(arrays: Float64Array[], partition: number, offset: number): number | undefined {
+  const a = arrays[partition];
+  return a && offset < a.length && a[offset] !== 0 ? a[offset] : undefined;
+}

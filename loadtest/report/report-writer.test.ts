@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { fileStamp, oracleVerdict, PERFORMANCE_HEADER, performanceRow, throughputPerMin, writeReport } from './report-writer.ts';
 import { makeReport, second } from './test-fixtures.ts';
-import type { RunReport } from './types.ts';
+import type { LatencySummary, RunReport } from './types.ts';
 
 const cells = (line: string): string[] => line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
 
@@ -57,7 +57,20 @@ describe('writeReport', () => {
     expect(md).to.contain('![latency and throughput](steady-20261125-143005.svg)');
     expect(md).to.not.contain('## Knee');
     expect(md).to.not.contain('## Fan-out');
+    expect(md).to.not.contain('from the send', 'a report without the send times (older runs) has no such rows');
     expect(md).to.not.match(/NaN|undefined/);
+  });
+
+  it('splits the latency into the pipeline\'s share and the load generator\'s lateness when the run measured them', () => {
+    const summary = (p50: number, p99: number): LatencySummary => ({ count: 1_000, p50, p95: p99, p99, p999: p99, max: p99, mean: p50 });
+    const base = makeReport();
+    const md = readFileSync(writeReport(makeReport({
+      latency: { ...base.latency, fromSend: { updates: summary(2, 6), alerts: summary(3, 7) }, generatorLateness: summary(1.5, 2.5) },
+    }), dir).md, 'utf8');
+    expect(md).to.contain('| updates latency from the send p50 / p95 / p99 / p99.9 / max | 2.00 ms / 6.00 ms / 6.00 ms / 6.00 ms / 6.00 ms (1,000 measured) |');
+    expect(md).to.contain('| alerts latency from the send p50 / p95 / p99 / p99.9 / max | 3.00 ms / 7.00 ms / 7.00 ms / 7.00 ms / 7.00 ms (1,000 measured) |');
+    expect(md).to.contain('| load generator lateness (due → sent) p50 / p95 / p99 / p99.9 / max | 1.50 ms / 2.50 ms / 2.50 ms / 2.50 ms / 2.50 ms (1,000 measured) |');
+    expect(md).to.contain('leaves out the generator\'s own lateness');
   });
 
   it('shows how long each process waited for a core, and the CPU pressure, when the run measured them', () => {

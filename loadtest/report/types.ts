@@ -97,6 +97,13 @@ export interface RunReport {
     updates: LatencySummary;
     /** Completing event sent → pattern alert at the WebSocket client. */
     alerts: LatencySummary;
+    /**
+     * The same, measured from when the load generator sent each event's request instead of when it
+     * was due: the pipeline's share, the generator's own lateness left out. Absent in older reports.
+     */
+    fromSend?: { updates: LatencySummary; alerts: LatencySummary };
+    /** Each event's due time → its request sent: the producer's linger plus the generator's lateness. Absent in older reports. */
+    generatorLateness?: LatencySummary;
   };
   lag: { max: number; final: number };
   processes: ProcessUsage[];

@@ -6,6 +6,10 @@
 // - a pattern alert is measured from the event that completed it (its last event; for a cart
 //   abandonment, which completes when its timeout passes, from that deadline).
 // Events due before the warm-up's end count in the per-second figures only (Scenario.warmupS).
+// The same results are measured a second time from when the generator sent the events
+// (SendTimes.sent): the pipeline's share, without the generator's own lateness. Cart abandonments
+// are left out of that: their deadline passes with whichever later event moves the watermark, so
+// no send time of theirs is free of the generator's lateness.
 // Durable results (everything but updates) are kept by id for the oracle check. A frame's arrival
 // is stamped by the FrameReceiver's own thread, as it comes in.
 import type { DeliveredResult, ServerMessage } from '../gateway/protocol.ts';
@@ -79,15 +83,16 @@ export class LatencyProbe {
     } else {
       const last = r.offsets[r.offsets.length - 1];
       const sent = last === undefined ? undefined : this.times.timeOf(r.partition, last);
-      if (sent === undefined) this.unmatched++;
+      if (last === undefined || sent === undefined) this.unmatched++;
       else {
         // A cart abandonment completes when its timeout passes, not when its last event is sent.
-        const from = (t: number): number => (r.pattern === CART_ABANDONMENT ? Math.max(t, r.startTime + CART_TIMEOUT_MS) : t);
-        const due = from(sent);
-        this.alerts.record(at - due, due >= this.measureFromMs);
-        this.combined.record(at - due, due >= this.measureFromMs);
-        const sentAt = this.times.sentAt(r.partition, last!);
-        if (sentAt !== undefined) this.alertsFromSend.record(at - from(sentAt), due >= this.measureFromMs);
+        const abandonment = r.pattern === CART_ABANDONMENT;
+        const due = abandonment ? Math.max(sent, r.startTime + CART_TIMEOUT_MS) : sent;
+        const measured = due >= this.measureFromMs;
+        this.alerts.record(at - due, measured);
+        this.combined.record(at - due, measured);
+        const sentAt = abandonment ? undefined : this.times.sentAt(r.partition, last);
+        if (sentAt !== undefined) this.alertsFromSend.record(at - sentAt, measured);
       }
     }
     const { traceId: _traceId, ...result } = r;
@@ -101,10 +106,11 @@ export class LatencyProbe {
     const upTo = Math.min(count, w.times.length);
     for (let i = w.included; i < upTo; i++) {
       const due = w.times[i]!;
-      this.updates.record(at - due, due >= this.measureFromMs);
-      this.combined.record(at - due, due >= this.measureFromMs);
+      const measured = due >= this.measureFromMs;
+      this.updates.record(at - due, measured);
+      this.combined.record(at - due, measured);
       const sentAt = this.times.sentAt(partition, w.offsets[i]!);
-      if (sentAt !== undefined) this.updatesFromSend.record(at - sentAt, due >= this.measureFromMs);
+      if (sentAt !== undefined) this.updatesFromSend.record(at - sentAt, measured);
     }
     if (upTo > w.included) w.included = upTo;
     if (count > w.times.length) this.unmatched++;

@@ -131,10 +131,12 @@ export class OpenLoopProducer {
   private async send(batch: number[]): Promise<void> {
     const load = this.load;
     const headers = this.headers;
-    const at = now();
-    for (const i of batch) this.times.sent(load.partition(i), load.offset(i), at);
     try {
-      await this.producer.sendRecords(batch.map((i) => load.record(i, headers?.(load.partition(i)))));
+      const records = batch.map((i) => load.record(i, headers?.(load.partition(i))));
+      // Sent: handed to the Kafka client, which encodes and writes the request in this same turn.
+      const at = now();
+      for (const i of batch) this.times.sent(load.partition(i), load.offset(i), at);
+      await this.producer.sendRecords(records);
     } catch (err) {
       this.fail(err as Error);
       return;

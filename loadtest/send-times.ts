@@ -23,11 +23,11 @@ export class SendTimes {
   private readonly windows = new Map<string, WindowEvents>();
   /**
    * Each event's due time → its request handed to the Kafka client: the producer's linger plus the
-   * load generator's own lateness (waiting for its thread, a core, a garbage collection).
+   * load generator's own lateness (its busy thread, a core, a garbage collection).
    */
   readonly lateness = new LatencyRecorder();
 
-  /** `measureFromMs`: events due before it (the warm-up) count in the lateness's intervals only. */
+  /** `measureFromMs`: the lateness of events due before it (the warm-up) is left out. */
   constructor(private readonly measureFromMs = Number.NEGATIVE_INFINITY) {}
 
   /** Records the due time of the record at (partition, offset); call before sending it, in send order. */

@@ -134,7 +134,7 @@ export function renderMarkdown(r: RunReport, svgFile: string): string {
   }
   L.push(row(['oracle', oracleVerdict(r.oracle, true)]));
   L.push('');
-  L.push(`Latencies are measured from each event's intended send time (open loop)${r.latency.fromSend ? "; the rows \"from the send\" measure the same results from when the load generator sent the event's request, which leaves out the generator's own lateness (the producer's linger and its waits for a core: the lateness row) and shows the pipeline's share" : ''}. The overall figures and the events/s leave out the first ${fmtInt(r.warmupS)} s (warm-up: JIT compilation, fresh connections; a steady scenario's rate climbs to its target over the first half); the per-second figures and the chart include them.`, '');
+  L.push(`Latencies are measured from each event's intended send time (open loop)${r.latency.fromSend ? "; the rows \"from the send\" measure the same results from when the load generator sent the event's request, which leaves out the generator's own lateness (the producer's linger and whatever held the generator back — its busy thread, a core, a pause: the lateness row) and shows the pipeline's share (cart abandonments, which complete on a timeout, are left out of it)" : ''}. The overall figures and the events/s leave out the first ${fmtInt(r.warmupS)} s (warm-up: JIT compilation, fresh connections; a steady scenario's rate climbs to its target over the first half); the per-second figures and the chart include them.`, '');
 
   L.push(`![latency and throughput](${svgFile})`, '');
 

@@ -103,17 +103,18 @@ export class LatencyProbe {
   private measureWindow(partition: number, page: string, start: number, count: number, at: number, trigger: string): void {
     const w = this.times.pageWindow(partition, page, start);
     if (!w) return; // already forgotten after its final firing (an update that arrived late)
-    const upTo = Math.min(count, w.times.length);
+    const upTo = Math.min(count, w.offsets.length);
     for (let i = w.included; i < upTo; i++) {
-      const due = w.times[i]!;
+      const offset = w.offsets[i]!;
+      const due = this.times.timeOf(partition, offset)!; // registered with the window
       const measured = due >= this.measureFromMs;
       this.updates.record(at - due, measured);
       this.combined.record(at - due, measured);
-      const sentAt = this.times.sentAt(partition, w.offsets[i]!);
+      const sentAt = this.times.sentAt(partition, offset);
       if (sentAt !== undefined) this.updatesFromSend.record(at - sentAt, measured);
     }
     if (upTo > w.included) w.included = upTo;
-    if (count > w.times.length) this.unmatched++;
-    if (trigger === 'final' && w.included === w.times.length) this.times.forget(partition, page, start);
+    if (count > w.offsets.length) this.unmatched++;
+    if (trigger === 'final' && w.included === w.offsets.length) this.times.forget(partition, page, start);
   }
 }

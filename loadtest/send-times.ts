@@ -8,10 +8,8 @@ import type { PageViewOf } from './prepared-load.ts';
 import { PAGE_VIEWS_WINDOW_MS } from '../actors/analytics/index.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
 
-/** The events of one page-views (partition, page, window), in partition order. */
+/** The events of one page-views (partition, page, window), in partition order (their due and send times: timeOf, sentAt). */
 export interface WindowEvents {
-  /** Their due times. */
-  times: number[];
   offsets: number[];
   /** How many of them a result has already included (and were measured). */
   included: number;
@@ -23,9 +21,10 @@ export class SendTimes {
   private readonly windows = new Map<string, WindowEvents>();
   /**
    * Each event's due time → its request handed to the Kafka client: the producer's linger plus the
-   * load generator's own lateness (its busy thread, a core, a garbage collection).
+   * load generator's own lateness (its busy thread, a core, a garbage collection). Overall only: no
+   * one reads it per second, and it records every event on the generator's sending thread.
    */
-  readonly lateness = new LatencyRecorder();
+  readonly lateness = new LatencyRecorder(false);
 
   /** `measureFromMs`: the lateness of events due before it (the warm-up) is left out. */
   constructor(private readonly measureFromMs = Number.NEGATIVE_INFINITY) {}
@@ -37,8 +36,7 @@ export class SendTimes {
       const start = Math.floor(pageView.eventTime / PAGE_VIEWS_WINDOW_MS) * PAGE_VIEWS_WINDOW_MS;
       const key = windowKey(partition, pageView.page, start);
       let w = this.windows.get(key);
-      if (!w) this.windows.set(key, (w = { times: [], offsets: [], included: 0 }));
-      w.times.push(wallTime);
+      if (!w) this.windows.set(key, (w = { offsets: [], included: 0 }));
       w.offsets.push(offset);
     }
   }

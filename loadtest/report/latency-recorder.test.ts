@@ -74,6 +74,14 @@ describe('LatencyRecorder', () => {
     near(r.summary().max, 10);
   });
 
+  it('keeps no intervals when asked for the total only', () => {
+    const r = new LatencyRecorder(false);
+    r.record(3);
+    r.record(4, false);
+    expect(r.takeInterval()).to.equal(null);
+    expect(r.summary().count).to.equal(1);
+  });
+
   it('summarizes nothing as zeros', () => {
     expect(new LatencyRecorder().summary()).to.deep.equal(emptySummary());
     expect(emptySummary()).to.deep.equal({ count: 0, p50: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 });

@@ -37,7 +37,12 @@ function summarize(h: Histogram): LatencySummary {
 
 export class LatencyRecorder {
   private readonly total = newHistogram();
-  private readonly interval = newHistogram();
+  /** Absent for a recorder without per-second figures (`perSecond` false): nothing to record twice. */
+  private readonly interval: Histogram | undefined;
+
+  constructor(perSecond = true) {
+    this.interval = perSecond ? newHistogram() : undefined;
+  }
 
   /**
    * Records one latency in milliseconds. Negative values (clock skew) count as 0; NaN is ignored.
@@ -47,7 +52,7 @@ export class LatencyRecorder {
     if (Number.isNaN(ms)) return;
     const us = Math.min(HIGHEST_US, Math.max(0, Math.round(ms * 1000)));
     if (inTotal) this.total.recordValue(us);
-    this.interval.recordValue(us);
+    this.interval?.recordValue(us);
   }
 
   /** Everything recorded so far. */
@@ -57,7 +62,7 @@ export class LatencyRecorder {
 
   /** What was recorded since the previous call (null when nothing was); the total is kept. */
   takeInterval(): LatencySummary | null {
-    if (this.interval.totalCount === 0) return null;
+    if (this.interval === undefined || this.interval.totalCount === 0) return null;
     const s = summarize(this.interval);
     this.interval.reset();
     return s;

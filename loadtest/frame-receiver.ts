@@ -5,20 +5,22 @@
 // `10k` runs the gateway-to-probe hop measured p99 29–39 ms that way, and 5 ms from a client in a
 // process of its own. A dashboard's client, on a host of its own, reads its socket as the bytes
 // come; this thread stands for it. One thread holds one connection (the latency probe) or several
-// (`fanout`'s measuring clients), all subscribed to the same topics.
-import { Worker } from 'node:worker_threads';
+// (`fanout`'s measuring clients), all subscribed to the same topics. The stamped frames leave on
+// `frames`, a message port for the thread that measures them (ProbeThread), not for this one.
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { startTsWorker } from './ts-worker.ts';
 
-export type ReceiverEvent =
-  | { type: 'ready'; threadId: number | undefined }
-  | { type: 'failed'; message: string }
-  | { type: 'frame'; at: number; text: string }
-  | { type: 'closed' };
+export type ReceiverEvent = { type: 'ready'; threadId: number | undefined } | { type: 'failed'; message: string } | { type: 'closed' };
+
+/** What arrives on `FrameReceiver.frames`: a frame's text and arrival time (the `now()` clock). */
+export interface StampedFrame {
+  at: number;
+  text: string;
+}
 
 export type ReceiverCommand = { type: 'subscribe'; topics: string[] };
 
 export class FrameReceiver {
-  /** Each frame's text and arrival time (the `now()` clock), in arrival order over its connections. */
-  onFrame: (text: string, at: number) => void = () => undefined;
   /** Connections that closed (the thread ending closes them all). */
   closedConnections = 0;
   private closing: Promise<void> | undefined;
@@ -28,10 +30,11 @@ export class FrameReceiver {
     /** The receiving thread's kernel id (Linux), to keep it at normal priority; see process-priority.ts. */
     readonly threadId: number | undefined,
     readonly connections: number,
+    /** Each frame as a StampedFrame, in arrival order over its connections; hand it to the measuring thread. */
+    readonly frames: MessagePort,
   ) {
     worker.on('message', (event: ReceiverEvent) => {
-      if (event.type === 'frame') this.onFrame(event.text, event.at);
-      else if (event.type === 'closed') this.closedConnections++;
+      if (event.type === 'closed') this.closedConnections++;
     });
     worker.on('exit', () => (this.closedConnections = connections));
   }
@@ -43,15 +46,12 @@ export class FrameReceiver {
 
   /** Opens `connections` to the gateway's WebSocket endpoint `url`; subscribes nothing until `subscribe`. */
   static start(url: string, connections = 1): Promise<FrameReceiver> {
-    // TypeScript sources: the worker registers tsx before it loads them (Node 20 does not apply this
-    // process's `--import tsx` to a worker's entry module).
-    const entry = new URL('./frame-receiver.worker.ts', import.meta.url).href;
-    const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-    const worker = new Worker(boot, { eval: true, workerData: { url, connections } });
+    const channel = new MessageChannel();
+    const worker = startTsWorker(new URL('./frame-receiver.worker.ts', import.meta.url), { url, connections, frames: channel.port1 }, [channel.port1]);
     return new Promise((resolve, reject) => {
       const first = (event: ReceiverEvent): void => {
         worker.off('message', first);
-        if (event.type === 'ready') resolve(new FrameReceiver(worker, event.threadId, connections));
+        if (event.type === 'ready') resolve(new FrameReceiver(worker, event.threadId, connections, channel.port2));
         else {
           void worker.terminate();
           reject(new Error(`loadtest: a measuring client cannot connect to ${url}: ${event.type === 'failed' ? event.message : event.type}`));

@@ -1,10 +1,10 @@
 // The measuring WebSocket clients, on a thread of their own (FrameReceiver): they only read frames
 // and stamp each with its arrival time, so the arrival is measured when the bytes come in, not
-// when the load-test process's main thread — busy sending the load and parsing results — gets to it.
+// when a thread busy with other work — sending the load, parsing results — gets to it.
 import { readlinkSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { TestWsClient } from '../test/support/ws-client.ts';
-import type { ReceiverCommand, ReceiverEvent } from './frame-receiver.ts';
+import type { ReceiverCommand, ReceiverEvent, StampedFrame } from './frame-receiver.ts';
 import { now } from './latency-probe.ts';
 
 const port = parentPort!;
@@ -20,11 +20,11 @@ function threadId(): number | undefined {
 }
 
 try {
-  const { url, connections } = workerData as { url: string; connections: number };
+  const { url, connections, frames } = workerData as { url: string; connections: number; frames: MessagePort };
   const clients: TestWsClient[] = [];
   for (let i = 0; i < connections; i++) {
     const ws = await TestWsClient.connect(url);
-    ws.onText = (payload) => post({ type: 'frame', at: now(), text: payload.toString('utf8') });
+    ws.onText = (payload) => frames.postMessage({ at: now(), text: payload.toString('utf8') } satisfies StampedFrame);
     ws.onClose = () => post({ type: 'closed' });
     clients.push(ws);
   }

@@ -1,14 +1,11 @@
 import { expect } from 'chai';
 import { SendTimes } from './send-times.ts';
 import { LatencyProbe } from './latency-probe.ts';
-import type { FrameReceiver } from './frame-receiver.ts';
 import { PAGE_VIEWS, PAGE_VIEWS_WINDOW_MS } from '../actors/analytics/index.ts';
 import { BURST, CART_ABANDONMENT, CART_TIMEOUT_MS } from '../actors/patterns/index.ts';
 import type { DeliveredResult } from '../gateway/protocol.ts';
 
 describe('LatencyProbe', () => {
-  // A stand-in for the receiving thread: the probe only subscribes and gets frames.
-  const fakeReceiver = (): FrameReceiver => ({ onFrame: () => undefined, subscribe: () => undefined, closed: false }) as unknown as FrameReceiver;
   const frame = (items: DeliveredResult[]): string => JSON.stringify({ type: 'batch', topic: 'results', items });
 
   it('measures each result from the due time and, apart, from the send', () => {
@@ -18,10 +15,9 @@ describe('LatencyProbe', () => {
     times.register(2, 1, 1_001, undefined);
     times.sent(2, 0, 1_005);
     times.sent(2, 1, 1_005);
-    const receiver = fakeReceiver();
-    const probe = LatencyProbe.attach(receiver, times, 0, 0);
+    const probe = new LatencyProbe(times, 0, 0);
     const windowStart = 10 * PAGE_VIEWS_WINDOW_MS;
-    receiver.onFrame(frame([
+    probe.onFrame(frame([
       { kind: 'window', id: 'u', analytic: PAGE_VIEWS, partition: 2, key: '/a', windowStart, windowEnd: windowStart + PAGE_VIEWS_WINDOW_MS, firing: 0, trigger: 'update', values: { count: 1 } },
       { kind: 'pattern', id: 'p', pattern: BURST, partition: 2, key: 'u1', status: 'matched', eventIds: ['e0', 'e1'], offsets: [0, 1], startTime: eventTime, endTime: eventTime },
     ]), 1_020);
@@ -33,9 +29,8 @@ describe('LatencyProbe', () => {
     const times = new SendTimes(1_000);
     times.register(0, 0, 998, undefined);
     times.sent(0, 0, 1_003);
-    const receiver = fakeReceiver();
-    const probe = LatencyProbe.attach(receiver, times, 0, 1_000);
-    receiver.onFrame(frame([
+    const probe = new LatencyProbe(times, 0, 1_000);
+    probe.onFrame(frame([
       { kind: 'pattern', id: 'p', pattern: BURST, partition: 0, key: 'u1', status: 'matched', eventIds: ['e0'], offsets: [0], startTime: 5, endTime: 5 },
     ]), 1_010);
     expect([probe.alerts.summary().count, probe.alertsFromSend.summary().count]).to.deep.equal([0, 0]);
@@ -46,15 +41,27 @@ describe('LatencyProbe', () => {
     const times = new SendTimes();
     times.register(1, 0, 1_000, undefined);
     times.sent(1, 0, 1_004);
-    const receiver = fakeReceiver();
-    const probe = LatencyProbe.attach(receiver, times, 0, 0);
+    const probe = new LatencyProbe(times, 0, 0);
     const startTime = 500;
     const deadline = startTime + CART_TIMEOUT_MS;
-    receiver.onFrame(frame([
+    probe.onFrame(frame([
       { kind: 'pattern', id: 'c', pattern: CART_ABANDONMENT, partition: 1, key: 'u2', status: 'timedOut', eventIds: ['e0'], offsets: [0], startTime, endTime: startTime },
     ]), deadline + 30);
     expect(probe.alerts.summary().max).to.equal(30);
     expect(probe.alertsFromSend.summary().count).to.equal(0);
   });
-});
 
+  it("measures a fan-out client's alerts from their due time, its page views not at all", () => {
+    const times = new SendTimes(1_000);
+    times.register(3, 7, 1_000, { page: '/a', eventTime: 1 });
+    times.register(3, 8, 1_002, undefined);
+    const probe = new LatencyProbe(times, 0, 1_000);
+    probe.onFanoutFrame(frame([
+      { kind: 'window', id: 'u', analytic: PAGE_VIEWS, partition: 3, key: '/a', windowStart: 0, windowEnd: PAGE_VIEWS_WINDOW_MS, firing: 0, trigger: 'update', values: { count: 1 } },
+      { kind: 'pattern', id: 'p', pattern: BURST, partition: 3, key: 'u1', status: 'matched', eventIds: ['e7', 'e8'], offsets: [7, 8], startTime: 1, endTime: 2 },
+    ]), 1_040);
+    expect(probe.fanoutFrames).to.equal(1);
+    expect(probe.fanoutAlerts.summary()).to.include({ count: 1, max: 38 });
+    expect([probe.updates.summary().count, probe.alerts.summary().count, probe.durable.size], 'not the probe client\'s figures').to.deep.equal([0, 0, 0]);
+  });
+});

@@ -11,11 +11,11 @@
 // are left out of that: their deadline passes with whichever later event moves the watermark, so
 // no send time of theirs is free of the generator's lateness.
 // Durable results (everything but updates) are kept by id for the oracle check. A frame's arrival
-// is stamped by the FrameReceiver's own thread, as it comes in.
+// is stamped by the FrameReceiver's own thread, as it comes in; the probe runs on a thread of its
+// own too (ProbeThread). `fanout`'s measuring clients measure their alerts here as well.
 import type { DeliveredResult, ServerMessage } from '../gateway/protocol.ts';
 import { CART_ABANDONMENT, CART_TIMEOUT_MS } from '../actors/patterns/index.ts';
 import { PAGE_VIEWS } from '../actors/analytics/index.ts';
-import type { FrameReceiver } from './frame-receiver.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
 import type { SendTimes } from './send-times.ts';
 
@@ -32,6 +32,9 @@ export class LatencyProbe {
   readonly alertsFromSend = new LatencyRecorder();
   /** Updates and alerts together, for judging a step of the `max` scenario as a whole. */
   readonly combined = new LatencyRecorder();
+  /** Alerts at `fanout`'s measuring clients (from the due time of the event that completed them). */
+  readonly fanoutAlerts = new LatencyRecorder(false);
+  fanoutFrames = 0;
   /** id → result JSON (without the trace id), for the oracle. */
   readonly durable = new Map<string, string>();
   duplicates = 0;
@@ -42,33 +45,33 @@ export class LatencyProbe {
   unmatched = 0;
   lagged = 0;
 
-  private constructor(
-    private readonly receiver: FrameReceiver,
+  constructor(
     private readonly times: SendTimes,
     /** Event-time range of this run: results outside it belong to other pipelines sharing NATS. */
     private readonly fromMs: number,
     /** Events due before this (wall ms) are warm-up: not in the overall figures. */
     private readonly measureFromMs: number,
-  ) {
-    receiver.onFrame = (text, at) => this.onMessage(JSON.parse(text) as ServerMessage, at);
-  }
+  ) {}
 
-  /** Subscribes `receiver` (connected to the gateway) to every result. */
-  static attach(receiver: FrameReceiver, times: SendTimes, fromMs: number, measureFromMs: number): LatencyProbe {
-    const probe = new LatencyProbe(receiver, times, fromMs, measureFromMs);
-    receiver.subscribe(['results']);
-    return probe;
-  }
-
-  get closed(): boolean {
-    return this.receiver.closed;
-  }
-
-  private onMessage(msg: ServerMessage, at: number): void {
+  /** A frame of the probe's client (subscribed to every result), which arrived at `at`. */
+  onFrame(text: string, at: number): void {
+    const msg = JSON.parse(text) as ServerMessage;
     if (msg.type === 'lagged') this.lagged += msg.conflated + msg.dropped;
     if (msg.type !== 'batch') return;
     this.frames++;
     for (const r of msg.items) this.onResult(r, at);
+  }
+
+  /** A frame of one of `fanout`'s measuring clients: only its alerts are measured. */
+  onFanoutFrame(text: string, at: number): void {
+    this.fanoutFrames++;
+    const msg = JSON.parse(text) as ServerMessage;
+    if (msg.type !== 'batch') return;
+    for (const r of msg.items) {
+      const last = r.kind === 'pattern' ? r.offsets[r.offsets.length - 1] : undefined;
+      const due = last === undefined ? undefined : this.times.timeOf(r.partition, last);
+      if (due !== undefined) this.fanoutAlerts.record(at - due, due >= this.measureFromMs);
+    }
   }
 
   private onResult(r: DeliveredResult, at: number): void {

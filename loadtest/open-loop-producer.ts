@@ -5,11 +5,11 @@
 // = generator order, which the oracle's offsets rely on). It retries a failed request itself (same
 // records, same sequence numbers: written once) and each retry counts as an error; a send it gives
 // up on stops the run. The events come prepared (generated and encoded ahead: PreparedLoad); the
-// queue holds their indices.
+// queue holds their indices. Each request's events and the time it left go to `onSent` (the probe's
+// send times).
 import { MAX_IN_FLIGHT } from '../transports/kafka/batch-producer.ts';
 import { EventProducer } from './event-producer.ts';
 import type { PreparedLoad } from './prepared-load.ts';
-import type { SendTimes } from './send-times.ts';
 import { now } from './latency-probe.ts';
 
 /**
@@ -23,6 +23,9 @@ const MAX_REQUEST = 1_000;
 
 /** Kafka headers for a record of `partition` (a trace context), or none. */
 export type HeadersFor = (partition: number) => Record<string, string> | undefined;
+
+/** The events of one request (indices into the load), in send order, and when it left. */
+export type OnSent = (batch: readonly number[], at: number) => void;
 
 export class OpenLoopProducer {
   sent = 0;
@@ -53,7 +56,7 @@ export class OpenLoopProducer {
     topic: string,
     partitions: number,
     private readonly load: PreparedLoad,
-    private readonly times: SendTimes,
+    private readonly onSent: OnSent,
     private readonly headers?: HeadersFor,
   ) {
     this.producer = new EventProducer(brokers, topic, 'rtap-loadtest', (err) => this.retried(err));
@@ -85,7 +88,6 @@ export class OpenLoopProducer {
         const i = this.next;
         const due = load.wallTime(i);
         if (due > t || due >= untilMs) break;
-        this.times.register(load.partition(i), load.offset(i), due, load.pageView(i));
         this.queue.push(i);
       }
       if (this.next > before) this.wake?.();
@@ -134,8 +136,7 @@ export class OpenLoopProducer {
     try {
       const records = batch.map((i) => load.record(i, headers?.(load.partition(i))));
       // Sent: handed to the Kafka client, which encodes and writes the request in this same turn.
-      const at = now();
-      for (const i of batch) this.times.sent(load.partition(i), load.offset(i), at);
+      this.onSent(batch, now());
       await this.producer.sendRecords(records);
     } catch (err) {
       this.fail(err as Error);

@@ -20,7 +20,7 @@ describe('PreparedLoad', () => {
     const wrong: number[] = []; // plain comparisons: chai per item would take seconds
     items.forEach((item, i) => {
       const record = load.record(i, undefined);
-      const pv = load.pageView(i);
+      const pv = load.pageId(i) < 0 ? undefined : { page: load.pageNames[load.pageId(i)], eventTime: load.eventTime(i) };
       let ok = load.partition(i) === item.partition && record.partition === item.partition && load.offset(i) === item.offset && load.wallTime(i) === item.wallTime && load.isBad(i) === (item.kind === 'bad');
       if (item.kind === 'bad') {
         bad++;

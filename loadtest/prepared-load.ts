@@ -10,12 +10,6 @@ import type { GeneratedItem } from '../actors/testkit/index.ts';
 import type { PartitionRecord } from '../transports/kafka/batch-producer.ts';
 import { recordOf } from './event-producer.ts';
 
-/** A page view's window bookkeeping (SendTimes): its page and event time. */
-export interface PageViewOf {
-  page: string;
-  eventTime: number;
-}
-
 export class PreparedLoad {
   private count = 0;
   private wall = new Float64Array(1 << 16);
@@ -83,9 +77,19 @@ export class PreparedLoad {
     return this.keyIndex[i] === -1;
   }
 
-  pageView(i: number): PageViewOf | undefined {
-    const p = this.pageIndex[i]!;
-    return p < 0 ? undefined : { page: this.pages[p]!, eventTime: this.eventTimes[i]! };
+  /** Item i's page, an index into `pageNames`, for a page view; else -1. */
+  pageId(i: number): number {
+    return this.pageIndex[i]!;
+  }
+
+  /** A page view's event time (pageId(i) ≥ 0). */
+  eventTime(i: number): number {
+    return this.eventTimes[i]!;
+  }
+
+  /** The pages of the page views prepared so far, by pageId. */
+  get pageNames(): readonly string[] {
+    return this.pages;
   }
 
   record(i: number, headers: Record<string, string> | undefined): PartitionRecord {

@@ -17,22 +17,22 @@ import { TestCluster } from '../test/support/cluster.ts';
 import { TestWsClient } from '../test/support/ws-client.ts';
 import { ClusterWatch } from './cluster-watch.ts';
 import { FrameReceiver } from './frame-receiver.ts';
-import { LatencyProbe, now } from './latency-probe.ts';
+import { now } from './latency-probe.ts';
 import { MAX_IN_FLIGHT } from '../transports/kafka/batch-producer.ts';
 import { LINGER_MS, OpenLoopProducer } from './open-loop-producer.ts';
 import { compareWithOracle, expectedResults } from './oracle-check.ts';
 import { afterStep, judgeStep } from './knee.ts';
 import { RateSchedule } from './rate-schedule.ts';
-import { LatencyRecorder } from './report/latency-recorder.ts';
-import { discoverServers, MACHINE, ProcessSampler } from './report/process-sampler.ts';
+import { discoverServers, MACHINE } from './report/process-sampler.ts';
+import { SamplerThread } from './report/sampler-thread.ts';
 import { ProgressPrinter } from './report/progress-line.ts';
 import { measuredMean, writeReport } from './report/report-writer.ts';
 import type { OracleCheck, RunReport, SecondSample } from './report/types.ts';
 import { niceOf, resolveScenario, tracingOf, type Scenario } from './scenarios.ts';
 import { PreparedLoad } from './prepared-load.ts';
+import { ProbeThread, type ProbeResults } from './probe-thread.ts';
 import { setProcessPriority } from './process-priority.ts';
 import { judge, requirementFromEnv, verdictHeadline, type Requirement, type Verdict } from './requirements.ts';
-import { SendTimes } from './send-times.ts';
 import { traceHeaders } from './trace-headers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -71,20 +71,21 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   // PROFILE=1: every node and the gateway write a V8 CPU profile (.cpuprofile) when they stop.
   const profile: Record<string, string> = process.env.PROFILE === '1' ? { RTAP_NODE_FLAGS: `--cpu-prof --cpu-prof-dir=${join(cluster.logDir, 'profiles')}` } : {};
   const notes: string[] = [];
-  const sampler = new ProcessSampler();
+  const sampler = SamplerThread.start();
   let errors = 0;
   const fanoutClients: TestWsClient[] = [];
   let receiver: FrameReceiver | undefined;
   let fanoutMeasuring: FrameReceiver | undefined;
+  let probe: ProbeThread | undefined;
   try {
     log(`loadtest ${scenario.name}: ${scenario.description}`);
     await cluster.createTopics(PARTITIONS);
     const wsUrl = await cluster.startGateway({ ...profile, RTAP_TRACING_ENABLED: String(traced) });
     for (let n = 1; n <= scenario.nodes; n++) await cluster.startNode(`node-${n}`, profile);
-    for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger', 'prometheus'])) sampler.add(s.name, s.pid);
-    sampler.add('gateway', cluster.pidOf('gateway')!);
-    for (let n = 1; n <= scenario.nodes; n++) sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);
-    sampler.add('loadtest', process.pid);
+    for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger', 'prometheus'])) await sampler.add(s.name, s.pid);
+    await sampler.add('gateway', cluster.pidOf('gateway')!);
+    for (let n = 1; n <= scenario.nodes; n++) await sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);
+    await sampler.add('loadtest', process.pid);
     // The measuring clients' threads keep normal priority, as dashboards' clients on hosts of their own.
     receiver = await FrameReceiver.start(wsUrl);
     if (scenario.fanout) fanoutMeasuring = await FrameReceiver.start(wsUrl, measuringClients(scenario.fanout));
@@ -116,12 +117,13 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       if (now() > t0) notes.push(`preparing the load took until ${((now() - t0) / 1000).toFixed(1)} s after its start: its first events were sent late`);
     }
     const measureFrom = t0 + scenario.warmupS * 1000;
-    const times = new SendTimes(measureFrom);
-    const probe = LatencyProbe.attach(receiver, times, t0 - 60_000, measureFrom);
-    const fanoutAlerts = new LatencyRecorder();
-    if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, fanoutMeasuring!, times, fanoutAlerts, measureFrom);
+    // Started after the priority was set: its thread inherits the main thread's (it only measures).
+    const measuring = (probe = ProbeThread.start({ fromMs: t0 - 60_000, measureFromMs: measureFrom, probeFrames: receiver.frames, fanoutFrames: fanoutMeasuring?.frames }));
+    receiver.subscribe(['results']);
+    if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, fanoutMeasuring!);
     const traceFor = traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined;
-    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, load, times, traceFor && ((partition) => traceFor({ partition })));
+    const onSent = (batch: readonly number[], at: number): void => measuring.sent(load, batch, at);
+    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, load, onSent, traceFor && ((partition) => traceFor({ partition })));
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
 
@@ -140,7 +142,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (stopped) break;
         const cluster = await watch.sample(producer.nextOffset);
-        const usage = sampler.sample();
+        const usage = await sampler.sample();
+        const latency = await measuring.intervals();
         const sample: SecondSample = {
           t: s,
           // Nothing is due after the load's end (a generator behind its schedule still sends then).
@@ -148,8 +151,8 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
           sent: producer.sent - lastSent,
           processed: cluster.processed - lastProcessed,
           lag: cluster.lag,
-          updates: probe.updates.takeInterval(),
-          alerts: probe.alerts.takeInterval(),
+          updates: latency.updates,
+          alerts: latency.alerts,
           cpu: usage.cpu,
           cpuWait: usage.wait,
           cpuPressurePct: usage.pressure,
@@ -166,9 +169,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         // one second before it ends, so the next rate is appended ahead of every event the generator
         // has already scheduled (the oracle replays the schedule as appended).
         const stepEnd = s + 1 - scenario.warmupS;
-        if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === Math.floor(scenario.max.stepS / 2)) probe.combined.takeInterval();
+        if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === Math.floor(scenario.max.stepS / 2)) await measuring.combinedInterval();
         if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === 0) {
-          const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), probe.combined.takeInterval()?.p99 ?? 0, scenario.max.p99LimitMs);
+          const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), (await measuring.combinedInterval())?.p99 ?? 0, scenario.max.p99LimitMs);
           steps.push(verdict);
           const after = afterStep(steps, scenario.max);
           const what = 'knee' in after ? 'KNEE' : verdict.ok ? 'ok' : 'broke a bound: repeating the step';
@@ -202,7 +205,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     let drained = false;
     while (now() - drainStart < DRAIN_TIMEOUT_MS) {
       const c = await watch.sample(producer.nextOffset);
-      if (c.lag === 0 && now() - probe.lastResultAt > 3_000) {
+      if (c.lag === 0 && now() - (await measuring.lastResultAt()) > 3_000) {
         drained = true;
         break;
       }
@@ -213,26 +216,27 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     else notes.push(`drained ${((now() - drainStart) / 1000).toFixed(1)} s after the load stopped`);
 
     const processed = (await watch.sample(producer.nextOffset)).processed;
+    const measured = await measuring.results();
     log('checking against the oracle…');
     const dlqReceived = await countRecords(cluster, cluster.dlqTopic);
-    const oracle: OracleCheck = compareWithOracle(expectedResults({ ...generator, schedule: schedule.wallTimeOf }, producer.sent, PARTITIONS, EVENT_TIME), probe.durable, probe.duplicates, dlqReceived);
-    if (probe.unmatched > 0) {
-      notes.push(`${probe.unmatched} results pointed at events this run did not send: another rtap pipeline published on the same NATS subjects during the run (results carry no source topic), so the oracle comparison is not meaningful for this run`);
+    const oracle: OracleCheck = compareWithOracle(expectedResults({ ...generator, schedule: schedule.wallTimeOf }, producer.sent, PARTITIONS, EVENT_TIME), measured.durable, measured.duplicates, dlqReceived);
+    if (measured.unmatched > 0) {
+      notes.push(`${measured.unmatched} results pointed at events this run did not send: another rtap pipeline published on the same NATS subjects during the run (results carry no source topic), so the oracle comparison is not meaningful for this run`);
       oracle.detail.unshift('another pipeline shared the NATS results subjects during the run (see notes)');
     }
-    if (probe.lagged > 0) notes.push(`the gateway conflated or dropped ${probe.lagged} results for the latency probe (it was too slow)`);
-    notes.push(`${probe.updatesReceived} window updates and ${probe.durable.size} durable results reached the probe in ${probe.frames} frames`);
+    if (measured.lagged > 0) notes.push(`the gateway conflated or dropped ${measured.lagged} results for the latency probe (it was too slow)`);
+    notes.push(`${measured.updatesReceived} window updates and ${measured.durable.size} durable results reached the probe in ${measured.frames} frames`);
     if (producer.connectRetries > 0) notes.push(`the producers retried ${producer.connectRetries} times while connecting (last: ${producer.lastConnectError})`);
     if (producer.errors > 0) notes.push(`${producer.errors} Kafka send attempts failed and were retried (last: ${producer.lastError})`);
 
-    const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, fanoutMeasuring!, cluster.gatewayPort, fanoutAlerts, notes) : null;
-    const processes = sampler.usage();
+    const fanout = scenario.fanout ? await fanoutSummary(scenario.fanout, fanoutClients, fanoutMeasuring!, cluster.gatewayPort, measured, notes) : null;
+    const processes = await sampler.usage();
     const kafkaLimit = kafkaProduceLimit();
     if (kafkaLimit === null) notes.push('no ratio to the Kafka limit: measure the limit once on this machine with `REPEAT=1 infra/perf/machine-limits.sh kafka` (kept in ~/.cache/rtap/perf for every clone)');
     // Rates over the measured seconds: a steady scenario's warm-up ramps up to its rate.
     const perMeasuredS = (pick: (x: SecondSample) => number, whole: number): number => measuredMean({ seconds, warmupS: scenario.warmupS }, pick) ?? whole / loadS;
     const achieved = perMeasuredS((x) => x.sent, producer.sent);
-    const totalErrors = errors + producer.errors + (fanout?.disconnected ?? 0) + (probe.closed ? 1 : 0);
+    const totalErrors = errors + producer.errors + (fanout?.disconnected ?? 0) + (receiver.closed ? 1 : 0);
     const report: RunReport = {
       scenario: scenario.name,
       description: scenario.description,
@@ -273,15 +277,15 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         errorRate: producer.sent > 0 ? totalErrors / producer.sent : 0,
       },
       latency: {
-        updates: probe.updates.summary(),
-        alerts: probe.alerts.summary(),
-        fromSend: { updates: probe.updatesFromSend.summary(), alerts: probe.alertsFromSend.summary() },
-        generatorLateness: times.lateness.summary(),
+        updates: measured.updates,
+        alerts: measured.alerts,
+        fromSend: { updates: measured.updatesFromSend, alerts: measured.alertsFromSend },
+        generatorLateness: measured.lateness,
       },
       lag: { max: Math.max(0, ...seconds.map((s) => s.lag)), final: finalLag },
       processes,
       cpuTotalAvgPct: Math.round(processes.reduce((n, p) => n + p.cpuAvgPct, 0)),
-      cpuPressureAvgPct: sampler.pressureAvgPct(),
+      cpuPressureAvgPct: await sampler.pressureAvgPct(),
       oracle,
       kafkaLimit: kafkaLimit ? { producePerS: kafkaLimit, ratio: achieved / kafkaLimit } : null,
       knee,
@@ -297,7 +301,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   } finally {
     await receiver?.close(); // the probe's connection
     await fanoutMeasuring?.close();
+    await probe?.close();
     for (const c of fanoutClients) c.close();
+    await sampler.close();
     await cluster.dispose();
     await tracing.shutdown();
     if (nice > 0) restorePriority(log);
@@ -313,7 +319,7 @@ function restorePriority(log: (line: string) => void): void {
   }
 }
 
-async function runFailover(cluster: TestCluster, f: NonNullable<Scenario['failover']>, t0: number, sampler: ProcessSampler, notes: string[], stopped: () => boolean): Promise<void> {
+async function runFailover(cluster: TestCluster, f: NonNullable<Scenario['failover']>, t0: number, sampler: SamplerThread, notes: string[], stopped: () => boolean): Promise<void> {
   const at = async (s: number): Promise<void> => {
     const wait = t0 + s * 1000 - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -321,35 +327,25 @@ async function runFailover(cluster: TestCluster, f: NonNullable<Scenario['failov
   await at(f.killAtS);
   if (stopped()) return;
   await cluster.kill('node-2');
-  sampler.remove('node-2');
+  await sampler.remove('node-2');
   notes.push(`kill -9 node-2 at ${f.killAtS} s`);
   await at(f.spawnAtS);
   if (stopped()) return;
   const started = now();
   await cluster.startNode('node-3');
-  sampler.add('node-3', cluster.pidOf('node-3')!);
+  await sampler.add('node-3', cluster.pidOf('node-3')!);
   notes.push(`node-3 started at ${f.spawnAtS} s, ready (joined the group) after ${((now() - started) / 1000).toFixed(1)} s`);
 }
 
 /**
  * `fanout`'s clients: the slow ones never read; of the reading ones, every FANOUT_MEASURE_EVERY-th
- * also parses its frames and measures its alerts, on the `measuring` thread, where its frames are
- * stamped as they arrive (FrameReceiver), not after this thread has read the other clients' sockets;
- * the others only count their frames here. Parsing in all of them would make this process (sharing
+ * also has its alerts measured: its frames are stamped as they arrive on the `measuring` thread
+ * (FrameReceiver), not after this thread has read the other clients' sockets, and parsed on the
+ * probe's (ProbeThread); the others only count their frames here. Parsing in all of them would make this process (sharing
  * the cores with the gateway it measures) the bottleneck: real dashboards parse on their own machines.
  */
-async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], measuring: FrameReceiver, times: SendTimes, alerts: LatencyRecorder, measureFrom: number): Promise<void> {
+async function connectFanout(url: string, f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], measuring: FrameReceiver): Promise<void> {
   const topics = ['window.page-views', 'alerts'];
-  measuring.onFrame = (text, at) => {
-    fanoutFrames++;
-    const msg = JSON.parse(text) as { type: string; items?: Array<{ kind: string; partition: number; offsets?: number[] }> };
-    if (msg.type !== 'batch' || !msg.items) return;
-    for (const r of msg.items) {
-      const last = r.offsets?.[r.offsets.length - 1];
-      const sent = r.kind === 'pattern' && last !== undefined ? times.timeOf(r.partition, last) : undefined;
-      if (sent !== undefined) alerts.record(at - sent, sent >= measureFrom);
-    }
-  };
   measuring.subscribe(topics);
   for (let i = 0; i < f.clients - measuring.connections; i++) {
     const c = await TestWsClient.connect(url);
@@ -368,15 +364,15 @@ let fanoutFrames = 0;
 const FANOUT_MEASURE_EVERY = 10;
 const measuringClients = (f: NonNullable<Scenario['fanout']>): number => Math.ceil((f.clients - f.slow) / FANOUT_MEASURE_EVERY);
 
-async function fanoutSummary(f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], measuring: FrameReceiver, port: number, alerts: LatencyRecorder, notes: string[]): Promise<NonNullable<RunReport['fanout']>> {
+async function fanoutSummary(f: NonNullable<Scenario['fanout']>, clients: TestWsClient[], measuring: FrameReceiver, port: number, measured: ProbeResults, notes: string[]): Promise<NonNullable<RunReport['fanout']>> {
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  const a = alerts.summary();
+  const a = measured.fanoutAlerts;
   notes.push(`fan-out: alerts at ${measuring.connections} of the ${f.clients - f.slow} reading clients (every ${FANOUT_MEASURE_EVERY}th, on a thread of their own; all of them read every frame): p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms over ${a.count} deliveries`);
   return {
     clients: f.clients,
     slowClients: f.slow,
-    framesReceived: fanoutFrames,
+    framesReceived: fanoutFrames + measured.fanoutFrames,
     conflated: metric('rtap_gateway_results_conflated_total'),
     dropped: metric('rtap_gateway_results_dropped_total'),
     disconnected: clients.filter((c, i) => i >= f.slow && c.closed).length + measuring.closedConnections,

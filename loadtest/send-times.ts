@@ -4,9 +4,14 @@
 // partition order, they include. Latency is measured from the due time (open loop: a late generator
 // cannot hide it); the send time splits that latency into the generator's own lateness and the
 // pipeline's share.
-import type { PageViewOf } from './prepared-load.ts';
 import { PAGE_VIEWS_WINDOW_MS } from '../actors/analytics/index.ts';
 import { LatencyRecorder } from './report/latency-recorder.ts';
+
+/** A page view's window bookkeeping: its page and event time. */
+export interface PageViewOf {
+  page: string;
+  eventTime: number;
+}
 
 /** The events of one page-views (partition, page, window), in partition order (their due and send times: timeOf, sentAt). */
 export interface WindowEvents {

@@ -1,8 +1,8 @@
 // CPU and memory of the processes a load test runs (Kafka, NATS, the rtap nodes, the gateway, the
-// load tester itself), read straight from /proc: pidstat is not installed on the dev machine, and a
-// reading every second must cost next to nothing. A named process is a root pid plus all its
+// load tester itself), read straight from /proc (pidstat is not installed on the dev machine). A named process is a root pid plus all its
 // descendants (bin/rtap is a shell wrapper around node; a server may run as a child of its launcher),
-// found anew on every sample from the ppid fields of /proc/*/stat.
+// found anew on every sample from the ppid fields of /proc/*/stat. A reading walks all of /proc
+// (~10 ms), so the load test takes it on a thread of its own (SamplerThread).
 //
 // Also how long each process's threads were ready to run but waited for a core (the scheduler's
 // run-queue delay, /proc/<pid>/task/<tid>/schedstat) and the machine's CPU pressure

@@ -76,7 +76,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   const fanoutClients: TestWsClient[] = [];
   let receiver: FrameReceiver | undefined;
   let fanoutMeasuring: FrameReceiver | undefined;
-  let probe: ProbeThread | undefined;
+  let probeThread: ProbeThread | undefined;
   try {
     log(`loadtest ${scenario.name}: ${scenario.description}`);
     await cluster.createTopics(PARTITIONS);
@@ -118,11 +118,12 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     }
     const measureFrom = t0 + scenario.warmupS * 1000;
     // Started after the priority was set: its thread inherits the main thread's (it only measures).
-    const measuring = (probe = ProbeThread.start({ fromMs: t0 - 60_000, measureFromMs: measureFrom, probeFrames: receiver.frames, fanoutFrames: fanoutMeasuring?.frames }));
+    const probe = ProbeThread.start({ fromMs: t0 - 60_000, measureFromMs: measureFrom, probeFrames: receiver.frames, fanoutFrames: fanoutMeasuring?.frames });
+    probeThread = probe;
     receiver.subscribe(['results']);
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, fanoutMeasuring!);
     const traceFor = traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined;
-    const onSent = (batch: readonly number[], at: number): void => measuring.sent(load, batch, at);
+    const onSent = (batch: readonly number[], at: number): void => probe.sent(load, batch, at);
     const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, load, onSent, traceFor && ((partition) => traceFor({ partition })));
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
@@ -142,8 +143,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (stopped) break;
         const cluster = await watch.sample(producer.nextOffset);
-        const usage = await sampler.sample();
-        const latency = await measuring.intervals();
+        const [usage, latency] = await Promise.all([sampler.sample(), probe.intervals()]);
         const sample: SecondSample = {
           t: s,
           // Nothing is due after the load's end (a generator behind its schedule still sends then).
@@ -169,9 +169,9 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
         // one second before it ends, so the next rate is appended ahead of every event the generator
         // has already scheduled (the oracle replays the schedule as appended).
         const stepEnd = s + 1 - scenario.warmupS;
-        if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === Math.floor(scenario.max.stepS / 2)) await measuring.combinedInterval();
+        if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === Math.floor(scenario.max.stepS / 2)) await probe.combinedInterval();
         if (scenario.max && stepEnd > 0 && stepEnd % scenario.max.stepS === 0) {
-          const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), (await measuring.combinedInterval())?.p99 ?? 0, scenario.max.p99LimitMs);
+          const verdict = judgeStep(seconds.slice(-(scenario.max.stepS - 1)), schedule.rateAt(s - 1), (await probe.combinedInterval())?.p99 ?? 0, scenario.max.p99LimitMs);
           steps.push(verdict);
           const after = afterStep(steps, scenario.max);
           const what = 'knee' in after ? 'KNEE' : verdict.ok ? 'ok' : 'broke a bound: repeating the step';
@@ -205,7 +205,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     let drained = false;
     while (now() - drainStart < DRAIN_TIMEOUT_MS) {
       const c = await watch.sample(producer.nextOffset);
-      if (c.lag === 0 && now() - (await measuring.lastResultAt()) > 3_000) {
+      if (c.lag === 0 && now() - (await probe.lastResultAt()) > 3_000) {
         drained = true;
         break;
       }
@@ -216,7 +216,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     else notes.push(`drained ${((now() - drainStart) / 1000).toFixed(1)} s after the load stopped`);
 
     const processed = (await watch.sample(producer.nextOffset)).processed;
-    const measured = await measuring.results();
+    const measured = await probe.results();
     log('checking against the oracle…');
     const dlqReceived = await countRecords(cluster, cluster.dlqTopic);
     const oracle: OracleCheck = compareWithOracle(expectedResults({ ...generator, schedule: schedule.wallTimeOf }, producer.sent, PARTITIONS, EVENT_TIME), measured.durable, measured.duplicates, dlqReceived);
@@ -301,7 +301,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   } finally {
     await receiver?.close(); // the probe's connection
     await fanoutMeasuring?.close();
-    await probe?.close();
+    await probeThread?.close();
     for (const c of fanoutClients) c.close();
     await sampler.close();
     await cluster.dispose();

@@ -1,6 +1,7 @@
 // Calls into a worker thread that answer with a promise: each call carries an id, the thread
 // replies with the same id and the value or the error message. Messages without an id are posted
 // one way (no reply). Both sides are here: `WorkerCalls` in the caller, `answerCalls` in the thread.
+// The thread keeps the process alive until close(), so that a pending call is always answered.
 import type { MessagePort, Worker } from 'node:worker_threads';
 
 export type CallReply = { id: number; value: unknown } | { id: number; error: string };
@@ -24,7 +25,6 @@ export class WorkerCalls<Message extends object> {
     });
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', () => this.fail(new Error(`${what}: its thread ended`)));
-    worker.unref(); // the caller's work keeps the process alive, not its helper thread
   }
 
   /** The thread's answer to `message`, in the order of the calls. */

@@ -11,10 +11,8 @@ describe('LatencyProbe', () => {
   it('measures each result from the due time and, apart, from the send', () => {
     const eventTime = 10 * PAGE_VIEWS_WINDOW_MS + 1;
     const times = new SendTimes();
-    times.register(2, 0, 1_000, { page: '/a', eventTime });
-    times.register(2, 1, 1_001, undefined);
-    times.sent(2, 0, 1_005);
-    times.sent(2, 1, 1_005);
+    times.sent(2, 0, 1_000, 1_005, { page: '/a', eventTime });
+    times.sent(2, 1, 1_001, 1_005);
     const probe = new LatencyProbe(times, 0, 0);
     const windowStart = 10 * PAGE_VIEWS_WINDOW_MS;
     probe.onFrame(frame([
@@ -27,8 +25,7 @@ describe('LatencyProbe', () => {
 
   it('leaves an event due in the warm-up out of both overall figures, even when it was sent after it', () => {
     const times = new SendTimes(1_000);
-    times.register(0, 0, 998, undefined);
-    times.sent(0, 0, 1_003);
+    times.sent(0, 0, 998, 1_003);
     const probe = new LatencyProbe(times, 0, 1_000);
     probe.onFrame(frame([
       { kind: 'pattern', id: 'p', pattern: BURST, partition: 0, key: 'u1', status: 'matched', eventIds: ['e0'], offsets: [0], startTime: 5, endTime: 5 },
@@ -39,8 +36,7 @@ describe('LatencyProbe', () => {
 
   it('measures a cart abandonment from its deadline, and not from a send', () => {
     const times = new SendTimes();
-    times.register(1, 0, 1_000, undefined);
-    times.sent(1, 0, 1_004);
+    times.sent(1, 0, 1_000, 1_004);
     const probe = new LatencyProbe(times, 0, 0);
     const startTime = 500;
     const deadline = startTime + CART_TIMEOUT_MS;
@@ -53,8 +49,8 @@ describe('LatencyProbe', () => {
 
   it("measures a fan-out client's alerts from their due time, its page views not at all", () => {
     const times = new SendTimes(1_000);
-    times.register(3, 7, 1_000, { page: '/a', eventTime: 1 });
-    times.register(3, 8, 1_002, undefined);
+    times.sent(3, 7, 1_000, 1_000, { page: '/a', eventTime: 1 });
+    times.sent(3, 8, 1_002, 1_002);
     const probe = new LatencyProbe(times, 0, 1_000);
     probe.onFanoutFrame(frame([
       { kind: 'window', id: 'u', analytic: PAGE_VIEWS, partition: 3, key: '/a', windowStart: 0, windowEnd: PAGE_VIEWS_WINDOW_MS, firing: 0, trigger: 'update', values: { count: 1 } },

@@ -109,7 +109,7 @@ export class LatencyProbe {
     const upTo = Math.min(count, w.offsets.length);
     for (let i = w.included; i < upTo; i++) {
       const offset = w.offsets[i]!;
-      const due = this.times.timeOf(partition, offset)!; // registered with the window
+      const due = this.times.timeOf(partition, offset)!; // recorded with the window
       const measured = due >= this.measureFromMs;
       this.updates.record(at - due, measured);
       this.combined.record(at - due, measured);

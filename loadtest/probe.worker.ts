@@ -15,12 +15,13 @@ class HeldFrames {
 
   constructor(private readonly measure: (f: StampedFrame) => void) {}
 
-  add(f: StampedFrame): void {
+  /** `reportedUntil`: the main thread has reported every request that left before it. */
+  add(f: StampedFrame, reportedUntil: number): void {
     if (f.at <= reportedUntil && this.head === this.frames.length) this.measure(f);
     else this.frames.push(f);
   }
 
-  release(): void {
+  release(reportedUntil: number): void {
     while (this.head < this.frames.length && this.frames[this.head]!.at <= reportedUntil) this.measure(this.frames[this.head++]!);
     if (this.head === this.frames.length) {
       this.frames = [];
@@ -40,7 +41,7 @@ const held = [new HeldFrames((f) => probe.onFrame(f.text, f.at)), new HeldFrames
 answerCalls<ProbeMessage>(parentPort!, (m) => {
   if (m.type === 'sent') register(m.rows, m.newPages, m.until);
   reportedUntil = Math.max(reportedUntil, m.until);
-  for (const h of held) h.release();
+  for (const h of held) h.release(reportedUntil);
   switch (m.type) {
     case 'sent':
       return undefined;
@@ -68,16 +69,13 @@ answerCalls<ProbeMessage>(parentPort!, (m) => {
       } satisfies ProbeResults;
   }
 });
-probeFrames.on('message', (f: StampedFrame) => held[0].add(f));
-fanoutFrames?.on('message', (f: StampedFrame) => held[1].add(f));
+probeFrames.on('message', (f: StampedFrame) => held[0].add(f, reportedUntil));
+fanoutFrames?.on('message', (f: StampedFrame) => held[1].add(f, reportedUntil));
 
 function register(rows: Float64Array, newPages: string[], at: number): void {
   pages.push(...newPages);
   for (let r = 0; r < rows.length; r += SENT_ROW) {
-    const partition = rows[r]!;
-    const offset = rows[r + 1]!;
     const pageId = rows[r + 3]!;
-    times.register(partition, offset, rows[r + 2]!, pageId < 0 ? undefined : { page: pages[pageId]!, eventTime: rows[r + 4]! });
-    times.sent(partition, offset, at);
+    times.sent(rows[r]!, rows[r + 1]!, rows[r + 2]!, at, pageId < 0 ? undefined : { page: pages[pageId]!, eventTime: rows[r + 4]! });
   }
 }

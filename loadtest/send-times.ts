@@ -34,9 +34,14 @@ export class SendTimes {
   /** `measureFromMs`: the lateness of events due before it (the warm-up) is left out. */
   constructor(private readonly measureFromMs = Number.NEGATIVE_INFINITY) {}
 
-  /** Records the due time of the record at (partition, offset); call before sending it, in send order. */
-  register(partition: number, offset: number, wallTime: number, pageView: PageViewOf | undefined): void {
-    setAt(this.dueByPartition, partition, offset, wallTime);
+  /**
+   * Records that the record at (partition, offset), due at `due`, left in a request at `at`; in send
+   * order (a page-views window lists its events in partition order). `pageView`: the record is one.
+   */
+  sent(partition: number, offset: number, due: number, at: number, pageView?: PageViewOf): void {
+    setAt(this.dueByPartition, partition, offset, due);
+    setAt(this.sentByPartition, partition, offset, at);
+    this.lateness.record(at - due, due >= this.measureFromMs);
     if (pageView) {
       const start = Math.floor(pageView.eventTime / PAGE_VIEWS_WINDOW_MS) * PAGE_VIEWS_WINDOW_MS;
       const key = windowKey(partition, pageView.page, start);
@@ -46,19 +51,12 @@ export class SendTimes {
     }
   }
 
-  /** Records that the registered record at (partition, offset) left in a request at `at`. */
-  sent(partition: number, offset: number, at: number): void {
-    setAt(this.sentByPartition, partition, offset, at);
-    const due = this.timeOf(partition, offset);
-    if (due !== undefined) this.lateness.record(at - due, due >= this.measureFromMs);
-  }
-
-  /** Due time of the record at (partition, offset), or undefined if it was not registered. */
+  /** Due time of the record at (partition, offset), or undefined if it was not sent. */
   timeOf(partition: number, offset: number): number | undefined {
     return valueAt(this.dueByPartition, partition, offset);
   }
 
-  /** When the record at (partition, offset) was sent, or undefined if it was not (yet). */
+  /** When the record at (partition, offset) was sent, or undefined if it was not. */
   sentAt(partition: number, offset: number): number | undefined {
     return valueAt(this.sentByPartition, partition, offset);
   }

@@ -26,7 +26,7 @@ export const produceConfigSpec = {
 export type ProduceConfig = ConfigOf<typeof produceConfigSpec>;
 
 export async function runProducer(config: ProduceConfig, signal: AbortSignal, report: (line: string) => void): Promise<number> {
-  const tracing = startTracing({ serviceName: 'rtap-producer', endpoint: config['tracing.endpoint'], sampleRatio: config['tracing.sample-ratio'], enabled: config['tracing.enabled'] });
+  const tracing = startTracing({ serviceName: 'rtap-producer', endpoint: config['tracing.endpoint'], sampleRatio: config['tracing.sample-ratio'], enabled: config['tracing.enabled'], asyncContext: false });
   const headers = config['tracing.enabled'] ? traceHeaders(tracing.tracer, undefined, config['tracing.sample-ratio']) : undefined;
   const producer = new EventProducer(config['kafka.brokers'], config['kafka.topic'], 'rtap-produce');
   await producer.connect();

@@ -66,7 +66,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   const nodeEnv = { ...NODE_ENV, RTAP_TRACING_ENABLED: String(traced) };
   const nodeConfig = loadNodeConfig({ env: { ...process.env, ...nodeEnv } });
   const gatewayConfig = loadGatewayConfig({ env: { ...process.env, ...nodeEnv } });
-  const tracing = startTracing({ serviceName: 'rtap-loadtest', endpoint: 'http://127.0.0.1:4318/v1/traces', sampleRatio: TRACE_SAMPLE_RATIO, enabled: traced });
+  const tracing = startTracing({ serviceName: 'rtap-loadtest', endpoint: 'http://127.0.0.1:4318/v1/traces', sampleRatio: TRACE_SAMPLE_RATIO, enabled: traced, asyncContext: false });
   const cluster = new TestCluster(nodeEnv, { prefix: `lt-${scenario.name}`, logRoot: join(RESULTS_DIR, 'logs') });
   // PROFILE=1: every node and the gateway write a V8 CPU profile (.cpuprofile) when they stop.
   const profile: Record<string, string> = process.env.PROFILE === '1' ? { RTAP_NODE_FLAGS: `--cpu-prof --cpu-prof-dir=${join(cluster.logDir, 'profiles')}` } : {};

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { diag, trace } from '@opentelemetry/api';
+import { context, diag, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../runtime/logger.ts';
@@ -27,6 +27,27 @@ describe('startTracing', () => {
       await t.shutdown(); // idempotent
     }
     expect(trace.getTracer('other').startSpan('after').isRecording()).to.equal(false);
+  });
+
+  it('follows the active span across awaits by default, and with asyncContext: false has none (every span takes its parent explicitly)', async () => {
+    for (const asyncContext of [undefined, false]) {
+      const exporter = new InMemorySpanExporter();
+      const t = startTracing({ ...base, exporter, asyncContext });
+      const parent = t.tracer.startSpan('parent');
+      const seen = await context.with(trace.setSpan(ROOT_CONTEXT, parent), async () => {
+        await new Promise((r) => setImmediate(r));
+        return trace.getActiveSpan();
+      });
+      expect(seen === parent, `asyncContext ${asyncContext}`).to.equal(asyncContext === undefined);
+      // An explicit parent works either way, and the spans are exported.
+      t.tracer.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, parent)).end();
+      parent.end();
+      await t.flush();
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => s.name)).to.deep.equal(['child', 'parent']);
+      expect(spans[0]!.parentSpanContext?.spanId).to.equal(parent.spanContext().spanId);
+      await t.shutdown();
+    }
   });
 
   it('shutdown resolves even when the final export fails, and routes the SDK diagnostics to the logger', async () => {

@@ -35,7 +35,8 @@ export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = pro
     return undefined;
   }
   const config = loadGatewayConfig({ argv, env });
-  const tracing = startTracing({ serviceName: 'rtap-gateway', endpoint: config.tracingEndpoint, sampleRatio: config.tracingSampleRatio, enabled: config.tracingEnabled });
+  // Every fan-out span takes its parent from the result's traceparent, never from an active span: no async context needed.
+  const tracing = startTracing({ serviceName: 'rtap-gateway', endpoint: config.tracingEndpoint, sampleRatio: config.tracingSampleRatio, enabled: config.tracingEnabled, asyncContext: false });
   const gateway = await startWithListenRetry(config, tracing);
   console.log(`rtap gateway listening on ${gateway.url} (dashboard ${gateway.url}/, WebSocket ${gateway.url.replace('http', 'ws')}/ws)`);
   let stopping = false;

@@ -35,8 +35,7 @@ export async function runGatewayCli(argv: string[], env: NodeJS.ProcessEnv = pro
     return undefined;
   }
   const config = loadGatewayConfig({ argv, env });
-  // Every fan-out span takes its parent from the result's traceparent, never from an active span: no async context needed.
-  const tracing = startTracing({ serviceName: 'rtap-gateway', endpoint: config.tracingEndpoint, sampleRatio: config.tracingSampleRatio, enabled: config.tracingEnabled, asyncContext: false });
+  const tracing = startTracing({ serviceName: 'rtap-gateway', endpoint: config.tracingEndpoint, sampleRatio: config.tracingSampleRatio, enabled: config.tracingEnabled });
   const gateway = await startWithListenRetry(config, tracing);
   console.log(`rtap gateway listening on ${gateway.url} (dashboard ${gateway.url}/, WebSocket ${gateway.url.replace('http', 'ws')}/ws)`);
   let stopping = false;

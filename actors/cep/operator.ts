@@ -70,14 +70,17 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
     this.timed = Number.isFinite(compiled.withinMs);
   }
 
-  onEvent(event: E, offset: number, _emit: Emit): void {
+  onEvent(event: E, offset: number, emit: Emit): void {
     const s = this.state;
     const time = event.eventTime;
-    if (!Number.isFinite(time) || time <= s.watermark) {
+    if (!Number.isFinite(time) || time < s.watermark) {
       s.counters.lateDropped++;
       return;
     }
     s.pending.push(time, offset, { event, eventId: event.eventId, offset, time, seq: -1 });
+    // At the watermark: on time (as in the windows), and after everything released so far in
+    // (time, offset) order, so it is processed now rather than held until the next advance.
+    if (time === s.watermark) this.release(emit);
   }
 
   onWatermark(watermark: number, emit: Emit): void {
@@ -85,10 +88,22 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
     if (!(watermark > s.watermark)) return;
     s.watermark = watermark;
     this.emit = emit;
-    const pending = s.pending;
-    while (pending.size > 0 && pending.peekKey1() <= watermark) this.process(pending.pop());
+    this.releaseReached();
     if (this.timed) this.expireUpTo(watermark);
     this.emit = () => undefined;
+  }
+
+  private release(emit: Emit): void {
+    this.emit = emit;
+    this.releaseReached();
+    this.emit = () => undefined;
+  }
+
+  /** Processes the buffered events the watermark has reached, in (time, offset) order. */
+  private releaseReached(): void {
+    const s = this.state;
+    const pending = s.pending;
+    while (pending.size > 0 && pending.peekKey1() <= s.watermark) this.process(pending.pop());
   }
 
   snapshot(): Uint8Array {

@@ -187,13 +187,20 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     this.timed = Number.isFinite(withinMs);
   }
 
-  onEvent(event: RtapEvent, offset: number, _emit: Emit): void {
+  onEvent(event: RtapEvent, offset: number, emit: Emit): void {
     const time = event.eventTime;
-    if (!Number.isFinite(time) || time <= this.watermark) {
+    if (!Number.isFinite(time) || time < this.watermark) {
       this.counters.lateDropped++;
       return;
     }
     this.buffer(event, offset, time);
+    // At the watermark: on time (as in the windows), and after everything released so far in
+    // (time, offset) order, so it is processed now rather than held until the next advance.
+    if (time === this.watermark) {
+      this.emit = emit;
+      this.releaseReached();
+      this.emit = noEmit;
+    }
   }
 
   /**
@@ -206,6 +213,14 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     if (!(watermark > this.watermark)) return;
     this.watermark = watermark;
     this.emit = emit;
+    this.releaseReached();
+    if (this.timed) this.expireUpTo(watermark);
+    this.emit = noEmit;
+  }
+
+  /** Processes the buffered events the watermark has reached, in (time, offset) order. */
+  private releaseReached(): void {
+    const watermark = this.watermark;
     const pending = this.pending;
     const counters = this.counters;
     while (pending.length > 0 && pending.peekTime() <= watermark) {
@@ -217,8 +232,6 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
       }
       pending.release(slot);
     }
-    if (this.timed) this.expireUpTo(watermark);
-    this.emit = noEmit;
   }
 
   /** Role-0 events may still expire the user's partial matches with emissions (cartAbandonment). */

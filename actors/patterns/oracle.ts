@@ -15,13 +15,13 @@ export type OracleStep = { readonly event: RtapEvent; readonly offset: number } 
 interface Item { readonly event: RtapEvent; readonly offset: number; readonly time: number }
 
 export function patternOracle(steps: readonly OracleStep[], partition: number, opts?: BuiltInPatternOptions): PatternResult[] {
-  // Late events (eventTime <= watermark on arrival) never count; only events the final watermark
+  // Late events (eventTime < watermark on arrival) never count; only events the final watermark
   // reached were processed.
   let wm = -Infinity;
   const accepted: Item[] = [];
   for (const s of steps) {
     if ('watermark' in s) wm = Math.max(wm, s.watermark);
-    else if (s.event.eventTime > wm) accepted.push({ event: s.event, offset: s.offset, time: s.event.eventTime });
+    else if (s.event.eventTime >= wm) accepted.push({ event: s.event, offset: s.offset, time: s.event.eventTime });
   }
   const byUser = new Map<string, Item[]>();
   for (const it of accepted) {

@@ -6,6 +6,9 @@ import type { Operator } from '../operator.ts';
 import type { PatternResult } from '../results.ts';
 import { Prng } from '../cep/testing/prng.ts';
 import { drive } from '../cep/testing/drive.ts';
+import { cepOperator } from '../cep/operator.ts';
+import { funnelDefinition } from './definitions.ts';
+import { byUser } from './predicates.ts';
 import { builtInPatterns, burstPattern, cartAbandonmentPattern, funnelPattern, patternOracle } from './index.ts';
 import type { BuiltInPatternOptions, OracleStep } from './index.ts';
 import { randomSteps } from './testing/streams.ts';
@@ -81,6 +84,22 @@ describe('built-in patterns: definitions', () => {
     const op = funnelPattern(ctx);
     expect(drive(() => op, late)).to.deep.equal([]);
     expect(op.stats().lateDropped).to.equal(1);
+  });
+
+  it('an event at the watermark is on time: an in-order stream with bound 0 loses none that share a millisecond', () => {
+    // Each event moves the watermark to its own time (out-of-orderness 0), as the load test runs:
+    // the cart and the conversion arrive when the watermark already stands at their millisecond.
+    const inOrder: OracleStep[] = [];
+    ([['u', 1000, '/product/1'], ['u', 1000, '/cart'], ['u', 1000, 'buy'], ['v', 2000, '/product/2'], ['v', 2000, '/cart'], ['v', 2001, 'buy']] as const)
+      .forEach(([u, t, w], offset) => inOrder.push({ event: ev(u, t, w), offset }, { watermark: t }));
+    const want = ['funnel|p3|0.1.2', 'funnel|p3|3.4.5'];
+    expect(ids(patternOracle(inOrder, 3)).filter((id) => id.startsWith('funnel'))).to.deep.equal(want);
+    const fast = funnelPattern(ctx);
+    expect(ids(drive(() => fast, inOrder))).to.deep.equal(want);
+    expect(fast.stats().lateDropped).to.equal(0);
+    const nfa = cepOperator(funnelDefinition(), { name: 'funnel', partition: 3, key: byUser });
+    expect(ids(drive(() => nfa, inOrder))).to.deep.equal(want);
+    expect(nfa.stats().lateDropped).to.equal(0);
   });
 
   it('bounds partial matches per key and counts evictions', () => {

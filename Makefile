@@ -105,10 +105,10 @@ test-e2e: setup ui ## End-to-end tests: the pipeline against the oracle, the das
 	@infra/install-chromium.sh
 	npm run test:e2e
 
-LOADTEST = DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PROFILE='$(PROFILE)' TRACING='$(TRACING)' NICE='$(NICE)' \
+LOADTEST = DURATION='$(DURATION)' RATE='$(RATE)' NODES='$(NODES)' PARTITIONS='$(PARTITIONS)' PROFILE='$(PROFILE)' TRACING='$(TRACING)' NICE='$(NICE)' \
 	node --import tsx --max-old-space-size=12288 loadtest/run.ts
 
-loadtest: node_modules/.rtap-installed ## Load test: make loadtest SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout [DURATION=s RATE=n NODES=n TRACING=0 NICE=0]
+loadtest: node_modules/.rtap-installed ## Load test: make loadtest SCENARIO=smoke|normal|peak|stress|10k|50k|max|soak|spike|failover|fanout [DURATION=s RATE=n NODES=n PARTITIONS=n TRACING=0 NICE=0]
 	$(LOADTEST) $(or $(SCENARIO),normal)
 
 test-latency: node_modules/.rtap-installed ## Latency goal: the 10k load test (or SCENARIO=…) with p99 ≤ P99_MS (default 25) for updates and alerts; exit 1 if not

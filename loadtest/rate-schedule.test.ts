@@ -67,13 +67,15 @@ describe('load-test scenarios', () => {
   });
 
   it('applies DURATION, RATE and NODES, and names a bad value or scenario', () => {
-    const s = resolveScenario('10k', { DURATION: '30', RATE: '2000', NODES: '3' });
-    expect([s.durationS, s.rate, s.segments, s.nodes]).to.deep.equal([30, 2_000, steadySegments(2_000, 10), 3]);
+    const s = resolveScenario('10k', { DURATION: '30', RATE: '2000', NODES: '3', PARTITIONS: '4' });
+    expect([s.durationS, s.rate, s.segments, s.nodes, s.partitions]).to.deep.equal([30, 2_000, steadySegments(2_000, 10), 3, 4]);
+    expect(resolveScenario('10k', {}).partitions, 'as many as make cluster-up creates').to.equal(12);
     expect(SCENARIOS['10k']!.durationS, 'the definition is not modified: 60 s after a 10 s warm-up').to.equal(70);
     expect(() => resolveScenario('10k', { DURATION: '10' })).to.throw(/DURATION must exceed the 10 s warm-up of '10k'/);
     expect(() => resolveScenario('10k', { DURATION: '10.4' }), 'rounds to 10').to.throw(/DURATION must exceed/);
     expect(() => resolveScenario('10k', { RATE: 'fast' })).to.throw(/RATE must be a positive number/);
     expect(() => resolveScenario('spike', { RATE: '5' })).to.throw(/steady scenarios only/);
+    for (const bad of ['2.5', '257']) expect(() => resolveScenario('10k', { PARTITIONS: bad })).to.throw(new RegExp(`PARTITIONS must be an integer from 1 to 256 \\(got ${bad}\\)`));
     expect(() => resolveScenario('nope', {})).to.throw(/unknown SCENARIO 'nope'; one of: smoke, normal/);
   });
 

@@ -38,7 +38,6 @@ import { traceHeaders } from './trace-headers.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUN_DIR = join(ROOT, '.run');
 const RESULTS_DIR = join(ROOT, 'loadtest', 'results');
-const PARTITIONS = 12;
 const SEED = 42;
 /** How the pipeline runs under test: in-order sources (see docs/performance.md, "Latency"). */
 const EVENT_TIME = { outOfOrdernessMs: 0, allowedLatenessMs: 5_000, maxFutureSkewMs: 60_000, idleTimeoutMs: 0 } as const;
@@ -79,7 +78,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
   let probeThread: ProbeThread | undefined;
   try {
     log(`loadtest ${scenario.name}: ${scenario.description}`);
-    await cluster.createTopics(PARTITIONS);
+    await cluster.createTopics(scenario.partitions);
     const wsUrl = await cluster.startGateway({ ...profile, RTAP_TRACING_ENABLED: String(traced) });
     for (let n = 1; n <= scenario.nodes; n++) await cluster.startNode(`node-${n}`, profile);
     for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger', 'prometheus'])) await sampler.add(s.name, s.pid);
@@ -101,7 +100,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const peakRate = Math.max(...scenario.segments.map((s) => s.rate), scenario.max ? scenario.max.startRate * scenario.max.factor ** (scenario.max.maxSteps - 1) : 0);
     const generator: GeneratorOptions = {
       seed: SEED,
-      partitions: PARTITIONS,
+      partitions: scenario.partitions,
       users: Math.min(50_000, Math.max(2_000, Math.round(peakRate / 5))),
       schedule: schedule.wallTimeOf,
       // In-order stream (event time = due time): see EVENT_TIME.
@@ -124,7 +123,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     if (scenario.fanout) await connectFanout(wsUrl, scenario.fanout, fanoutClients, fanoutMeasuring!);
     const traceFor = traced ? traceHeaders(tracing.tracer, undefined, TRACE_SAMPLE_RATIO) : undefined;
     const onSent = (batch: readonly number[], at: number): void => probe.sent(load, batch, at);
-    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, PARTITIONS, load, onSent, traceFor && ((partition) => traceFor({ partition })));
+    const producer = new OpenLoopProducer(cluster.brokers, cluster.topic, scenario.partitions, load, onSent, traceFor && ((partition) => traceFor({ partition })));
     await producer.connect();
     const watch = new ClusterWatch(`http://127.0.0.1:${cluster.gatewayPort}`);
 
@@ -219,7 +218,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     const measured = await probe.results();
     log('checking against the oracle…');
     const dlqReceived = await countRecords(cluster, cluster.dlqTopic);
-    const oracle: OracleCheck = compareWithOracle(expectedResults({ ...generator, schedule: schedule.wallTimeOf }, producer.sent, PARTITIONS, EVENT_TIME), measured.durable, measured.duplicates, dlqReceived);
+    const oracle: OracleCheck = compareWithOracle(expectedResults({ ...generator, schedule: schedule.wallTimeOf }, producer.sent, scenario.partitions, EVENT_TIME), measured.durable, measured.duplicates, dlqReceived);
     if (measured.unmatched > 0) {
       notes.push(`${measured.unmatched} results pointed at events this run did not send: another rtap pipeline published on the same NATS subjects during the run (results carry no source topic), so the oracle comparison is not meaningful for this run`);
       oracle.detail.unshift('another pipeline shared the NATS results subjects during the run (see notes)');
@@ -246,7 +245,7 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
       machine: machine(),
       settings: {
         nodes: scenario.nodes,
-        partitions: PARTITIONS,
+        partitions: scenario.partitions,
         seed: SEED,
         users: generator.users ?? 0,
         schedule: schedule.segments.map((s) => `${s.fromS}s:${Math.round(s.rate)}/s`).join(' '),

@@ -1,5 +1,5 @@
 // The load-test scenarios: `make loadtest SCENARIO=<name>`. Each one is bounded (it stops by
-// itself); DURATION=<s>, RATE=<events/s> and NODES=<n> override the defaults for a run.
+// itself); DURATION=<s>, RATE=<events/s>, NODES=<n> and PARTITIONS=<n> override the defaults for a run.
 import type { RateSegment } from './rate-schedule.ts';
 
 export interface Scenario {
@@ -18,6 +18,8 @@ export interface Scenario {
   /** A steady scenario's rate after its warm-up ramp (what RATE overrides). */
   rate?: number;
   nodes: number;
+  /** Partitions of the run's input topic (one partition actor each). */
+  partitions: number;
   /** Extra WebSocket clients besides the latency probe; `slow` of them never read their socket. */
   fanout?: { clients: number; slow: number };
   /** kill -9 the last node at `killAtS`, start a new one at `spawnAtS`. */
@@ -34,6 +36,9 @@ export interface Scenario {
    */
   yieldCores: boolean;
 }
+
+/** The input topic's partitions in every scenario (`make cluster-up` creates as many). */
+const PARTITIONS = 12;
 
 /** Every scenario's warm-up, except the short CI smoke run's. */
 const WARMUP_S = 10;
@@ -62,6 +67,7 @@ const steady = (name: string, rate: number, measuredS: number, description: stri
   segments: steadySegments(rate, warmupS),
   rate,
   nodes: 2,
+  partitions: PARTITIONS,
   yieldCores: true,
 });
 
@@ -80,6 +86,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     warmupS: 15,
     segments: [{ fromS: 0, rate: 200 }],
     nodes: 2,
+    partitions: PARTITIONS,
     yieldCores: false,
     max: { startRate: 200, factor: 1.25, stepS: 15, maxSteps: 24, p99LimitMs: 100 },
   },
@@ -95,6 +102,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       { fromS: 30, rate: 2_000 },
     ],
     nodes: 2,
+    partitions: PARTITIONS,
     yieldCores: false,
   },
   failover: {
@@ -104,6 +112,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     warmupS: WARMUP_S,
     segments: [{ fromS: 0, rate: 5_000 }],
     nodes: 2,
+    partitions: PARTITIONS,
     yieldCores: false,
     failover: { killAtS: 30, spawnAtS: 35 },
   },
@@ -114,12 +123,13 @@ export const SCENARIOS: Record<string, Scenario> = {
     warmupS: WARMUP_S,
     segments: [{ fromS: 0, rate: 2_000 }],
     nodes: 2,
+    partitions: PARTITIONS,
     yieldCores: false,
     fanout: { clients: 300, slow: 30 },
   },
 };
 
-/** The scenario with the overrides a user gave (DURATION, RATE, NODES); fails naming the bad one. */
+/** The scenario with the overrides a user gave (DURATION, RATE, NODES, PARTITIONS); fails naming the bad one. */
 export function resolveScenario(name: string | undefined, env: NodeJS.ProcessEnv): Scenario {
   const base = name ? SCENARIOS[name] : undefined;
   if (!base) throw new Error(`loadtest: unknown SCENARIO '${name ?? ''}'; one of: ${Object.keys(SCENARIOS).join(', ')}`);
@@ -145,6 +155,12 @@ export function resolveScenario(name: string | undefined, env: NodeJS.ProcessEnv
   }
   const nodes = positive('NODES');
   if (nodes !== undefined) scenario.nodes = Math.round(nodes);
+  const partitions = positive('PARTITIONS');
+  if (partitions !== undefined) {
+    // The generator keeps an event's partition in a byte (PreparedLoad).
+    if (!Number.isInteger(partitions) || partitions > 256) throw new Error(`loadtest: PARTITIONS must be an integer from 1 to 256 (got ${partitions})`);
+    scenario.partitions = partitions;
+  }
   return scenario;
 }
 

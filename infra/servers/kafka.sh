@@ -5,8 +5,10 @@ KAFKA_HOME=$RTAP_CACHE/kafka-$KAFKA_VERSION
 KAFKA_PORTS=(9092 9093)
 KAFKA_LOG=$RTAP_LOGS/kafka.log
 KAFKA_HEAP=${KAFKA_HEAP:-1g}
-# Topics the pipeline needs: name:partitions.
-KAFKA_TOPICS=(events:12 events.dlq:3)
+# Topics the pipeline needs: name:partitions. The input's partitions (one partition actor each, so
+# at most that many nodes share the work) apply when the topic is created; an existing one keeps its own.
+RTAP_EVENTS_PARTITIONS=${RTAP_EVENTS_PARTITIONS:-12}
+KAFKA_TOPICS=(events:$RTAP_EVENTS_PARTITIONS events.dlq:3)
 
 kafka_java_ok() {
   command -v java >/dev/null || { fail kafka "Java is not installed (Kafka needs Java 17+; apt-get install openjdk-17-jre-headless)"; return 1; }
@@ -36,6 +38,7 @@ kafka_health() { port_open 9092 && port_open 9093; }
 
 kafka_topics_create() {
   local spec name parts pids=() rc=0
+  [[ $RTAP_EVENTS_PARTITIONS =~ ^[1-9][0-9]*$ ]] || { fail kafka "RTAP_EVENTS_PARTITIONS must be a whole number of at least 1, not '$RTAP_EVENTS_PARTITIONS'"; return 1; }
   for spec in "${KAFKA_TOPICS[@]}"; do
     name=${spec%%:*} parts=${spec##*:}
     kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --create --if-not-exists \

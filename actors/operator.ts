@@ -33,4 +33,10 @@ export interface Operator<E> {
   restore(bytes: Uint8Array): void;
   /** Counters for introspection (keys, buffered events, evictions, late drops...). */
   stats(): Record<string, number>;
+  /**
+   * Optional, cheap (read after every batch): events this operator ignored because they arrived
+   * behind its watermark, in its state (so a restored operator goes on from its snapshot's count).
+   * The pattern operators have such a rule; the windows' lateness is the engine's admission.
+   */
+  lateDropped?(): number;
 }

@@ -29,6 +29,8 @@ export class NodeMetrics {
   eventsProcessed = 0;
   /** Events later than the allowed lateness: counted, not aggregated. */
   lateEvents = 0;
+  /** Events the pattern operators ignored as behind the watermark, summed over the patterns. */
+  patternLateEvents = 0;
   /** Results handed to the sinks, by kind (window, pattern). */
   readonly results = new Map<string, number>();
   /** Records sent to the dead-letter topic, by reason. */
@@ -40,6 +42,7 @@ export class NodeMetrics {
     const sources: NodeMetricSources = { partitions: () => this.sources.partitions(), sinks: () => this.sources.sinks(), updates: () => this.sources.updates() };
     observeCounter(meter, 'rtap.node.events.processed', 'Events decoded and run through the analytics (late events included).', () => this.eventsProcessed);
     observeCounter(meter, 'rtap.node.events.late', 'Events later than the allowed lateness (counted, not aggregated).', () => this.lateEvents);
+    observeCounter(meter, 'rtap.node.events.pattern_late', 'Events a pattern ignored because they arrived behind the watermark, once per pattern (the windows may still count them within the allowed lateness).', () => this.patternLateEvents);
     observeLabelled(meter, 'counter', 'rtap.node.results.published', 'Results handed to the sinks (NATS and InfluxDB), by kind.', 'kind', () => this.results);
     observeLabelled(meter, 'counter', 'rtap.node.dead_letters', 'Records sent to the dead-letter topic, by reason.', 'reason', () => this.deadLetters);
     observeLabelled(meter, 'gauge', 'rtap.node.consumer.lag', 'Records behind the partition\'s high watermark at the last fetch.', 'partition',
@@ -68,10 +71,11 @@ export class NodeMetrics {
   }
 
   /** One batch of records handled by a partition actor. */
-  batch(seconds: number, processed: number, late: number): void {
+  batch(seconds: number, processed: number, late: number, patternLate: number): void {
     this.batchDuration.record(seconds);
     this.eventsProcessed += processed;
     this.lateEvents += late;
+    this.patternLateEvents += patternLate;
   }
 
   /** Counts results by kind on their way to the sinks. */
@@ -104,12 +108,13 @@ export class NodeMetrics {
 
 /**
  * A PartitionActor that times each 'records' message (until its receive settles) and reports how
- * many events it processed and found late, from the actor's own counters. A restarted actor is a new
+ * many events it processed and found late (for the windows, and for the patterns), from the actor's own counters. A restarted actor is a new
  * instance whose counters start at 0 again, like `seen` here.
  */
 class MeasuredPartitionActor extends PartitionActor {
   private seenProcessed = 0;
   private seenLate = 0;
+  private seenPatternLate = 0;
 
   constructor(options: PartitionActorOptions, private readonly metrics: NodeMetrics) {
     super(options);
@@ -122,9 +127,10 @@ class MeasuredPartitionActor extends PartitionActor {
       await super.receive(msg);
     } finally {
       const s = this.state();
-      this.metrics.batch((performance.now() - started) / 1000, s.processed - this.seenProcessed, s.late - this.seenLate);
+      this.metrics.batch((performance.now() - started) / 1000, s.processed - this.seenProcessed, s.late - this.seenLate, s.patternLate - this.seenPatternLate);
       this.seenProcessed = s.processed;
       this.seenLate = s.late;
+      this.seenPatternLate = s.patternLate;
     }
   }
 }

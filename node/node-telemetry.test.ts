@@ -254,6 +254,11 @@ describe('node metrics', () => {
     const decodable = records.filter((r) => decodes(r.value)).length;
     expect(value('rtap_node_events_processed_total')).to.equal(decodable);
     expect(value('rtap_node_events_late_total')).to.be.at.least(0);
+    // What an engine alone counts on the same records: the patterns ignore the events behind the watermark.
+    const engine = new AnalyticsEngine({ partition: 0, operators: withPatterns() });
+    for (const r of records) if (r.value !== null && decodes(r.value)) engine.process(codec.decode(r.value), r.offset);
+    expect(engine.lateDroppedByOperators()).to.be.greaterThan(0);
+    expect(value('rtap_node_events_pattern_late_total')).to.equal(engine.lateDroppedByOperators());
     expect(value('rtap_node_results_published_total{kind="window"}')).to.equal(out.offered.filter((o) => o.result.kind === 'window').length);
     expect(value('rtap_node_results_published_total{kind="pattern"}')).to.equal(out.offered.filter((o) => o.result.kind === 'pattern').length);
     const reasons = new Map<string, number>();

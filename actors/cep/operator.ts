@@ -114,6 +114,10 @@ class CepOperator<E extends CepEvent> implements Operator<E> {
     this.state = decodeState<E>(bytes);
   }
 
+  lateDropped(): number {
+    return this.state.counters.lateDropped;
+  }
+
   stats(): Record<string, number> {
     const s = this.state;
     let partials = 0;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { RtapEvent } from '../events/types.ts';
 import { supersedes, type WindowResult } from '../results.ts';
 import { AnalyticsEngine } from './analytics-engine.ts';
+import { withPatterns } from './operators.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 let seq = 0;
@@ -33,6 +34,19 @@ describe('AnalyticsEngine', () => {
     expect(results[0]?.values).to.deep.equal({ count: 2 });
     expect(engine.watermark).to.equal(T0 + 5100);
     expect(engine.offset).to.equal(2);
+  });
+
+  it('counts the events its patterns ignore as behind the watermark, which the windows still take; the count is state', () => {
+    const engine = new AnalyticsEngine({ partition: 0, clock, operators: withPatterns() });
+    engine.process(view('u1', T0 + 10_000), 0); // wm = T0 + 8000
+    expect(engine.process(view('u1', T0 + 8_000), 1)).to.equal('accepted'); // at the watermark: on time for the patterns too
+    expect(engine.lateDroppedByOperators()).to.equal(0);
+    expect(engine.process(view('u1', T0 + 7_000), 2)).to.equal('accepted'); // within the allowed lateness
+    expect(engine.lateDroppedByOperators(), 'once per pattern: funnel, cart abandonment, burst').to.equal(3);
+    const restored = new AnalyticsEngine({ partition: 0, clock, operators: withPatterns() });
+    restored.restore(engine.snapshot());
+    expect(restored.lateDroppedByOperators()).to.equal(3);
+    expect(new AnalyticsEngine({ partition: 0, clock }).lateDroppedByOperators(), 'the windows have no such rule').to.equal(0);
   });
 
   it('routes too-late events to the late side output and far-future ones to rejections', () => {

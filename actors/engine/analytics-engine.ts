@@ -113,6 +113,13 @@ export class AnalyticsEngine {
     return this.tracker.watermark;
   }
 
+  /** Events the operators ignored as behind their watermark (Operator.lateDropped), summed. */
+  lateDroppedByOperators(): number {
+    let n = 0;
+    for (const op of this.operators) n += op.lateDropped?.() ?? 0;
+    return n;
+  }
+
   /** True after idleTimeout of processing time without events (see time/event-time.ts). */
   get idle(): boolean {
     return this.tracker.idle;

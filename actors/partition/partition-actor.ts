@@ -35,6 +35,8 @@ export interface PartitionState {
   watermark: number | null;
   processed: number;
   late: number;
+  /** Events the pattern operators ignored as behind their watermark (windows may still count them). */
+  patternLate: number;
   deadLettered: number;
   lastSnapshotAt: number | null;
   lastSnapshotBytes: number | null;
@@ -70,6 +72,8 @@ export class PartitionActor extends Actor<PartitionMsg> {
   private inFlight: Promise<CheckpointOutcome> | undefined;
   private processed = 0;
   private late = 0;
+  /** The operators' own count when this actor started (it is part of the restored state). */
+  private patternLateBase = 0;
   private deadLettered = 0;
   private lastSnapshotAt: number | null = null;
   private lastSnapshotBytes: number | null = null;
@@ -107,6 +111,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
         });
       }
     }
+    this.patternLateBase = this.engine.lateDroppedByOperators();
     // Without a usable snapshot the state is empty, so the input is read from its beginning.
     this.epoch = ports.source.seek(partition, restored ? this.lastOffset + 1 : undefined);
     // Partitions assigned together would otherwise snapshot in the same event-loop turn every
@@ -154,6 +159,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
       watermark: this.processed > 0 || this.lastOffset >= 0 ? this.engine.watermark : null,
       processed: this.processed,
       late: this.late,
+      patternLate: this.engine.lateDroppedByOperators() - this.patternLateBase,
       deadLettered: this.deadLettered,
       lastSnapshotAt: this.lastSnapshotAt,
       lastSnapshotBytes: this.lastSnapshotBytes,

@@ -374,6 +374,10 @@ abstract class FastPatternOperator implements Operator<RtapEvent> {
     return false;
   }
 
+  lateDropped(): number {
+    return this.counters.lateDropped;
+  }
+
   stats(): Record<string, number> {
     let partials = 0;
     for (const ks of this.keys.values()) partials += ks.size;

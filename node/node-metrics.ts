@@ -108,8 +108,8 @@ export class NodeMetrics {
 
 /**
  * A PartitionActor that times each 'records' message (until its receive settles) and reports how
- * many events it processed and found late (for the windows, and for the patterns), from the actor's own counters. A restarted actor is a new
- * instance whose counters start at 0 again, like `seen` here.
+ * many events it processed and found late (for the windows, and for the patterns), from the actor's
+ * own counters. A restarted actor is a new instance whose counters start at 0 again, like `seen` here.
  */
 class MeasuredPartitionActor extends PartitionActor {
   private seenProcessed = 0;

@@ -37,8 +37,8 @@ export interface Scenario {
   yieldCores: boolean;
 }
 
-/** The input topic's partitions in every scenario (`make cluster-up` creates as many). */
-const PARTITIONS = 12;
+/** The cluster every scenario runs, as `make cluster-up` starts it: two nodes, 12 input partitions. */
+const CLUSTER = { nodes: 2, partitions: 12 } as const;
 
 /** Every scenario's warm-up, except the short CI smoke run's. */
 const WARMUP_S = 10;
@@ -66,8 +66,7 @@ const steady = (name: string, rate: number, measuredS: number, description: stri
   warmupS,
   segments: steadySegments(rate, warmupS),
   rate,
-  nodes: 2,
-  partitions: PARTITIONS,
+  ...CLUSTER,
   yieldCores: true,
 });
 
@@ -85,8 +84,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     durationS: 15 + 30 * 15,
     warmupS: 15,
     segments: [{ fromS: 0, rate: 200 }],
-    nodes: 2,
-    partitions: PARTITIONS,
+    ...CLUSTER,
     yieldCores: false,
     max: { startRate: 200, factor: 1.25, stepS: 15, maxSteps: 24, p99LimitMs: 100 },
   },
@@ -101,8 +99,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       { fromS: 20, rate: 20_000 },
       { fromS: 30, rate: 2_000 },
     ],
-    nodes: 2,
-    partitions: PARTITIONS,
+    ...CLUSTER,
     yieldCores: false,
   },
   failover: {
@@ -111,8 +108,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     durationS: 90,
     warmupS: WARMUP_S,
     segments: [{ fromS: 0, rate: 5_000 }],
-    nodes: 2,
-    partitions: PARTITIONS,
+    ...CLUSTER,
     yieldCores: false,
     failover: { killAtS: 30, spawnAtS: 35 },
   },
@@ -122,8 +118,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     durationS: 60,
     warmupS: WARMUP_S,
     segments: [{ fromS: 0, rate: 2_000 }],
-    nodes: 2,
-    partitions: PARTITIONS,
+    ...CLUSTER,
     yieldCores: false,
     fanout: { clients: 300, slow: 30 },
   },

@@ -1,14 +1,21 @@
-// The load-test process's CPU priority, for every one of its threads: on Linux a nice value
-// belongs to a thread, and the threads that collect this process's garbage or run its I/O compete
-// for the cores as much as its main thread does.
-import { existsSync, readdirSync } from 'node:fs';
+// The load-test process's CPU priority, for every one of its threads and for its session: on Linux
+// a nice value belongs to a thread, and the threads that collect this process's garbage or run its
+// I/O compete for the cores as much as its main thread does. With autogroup scheduling (the
+// kernel's default, /proc/sys/kernel/sched_autogroup_enabled) the cores are shared between
+// sessions first and a thread's nice weighs only against its own session's threads; the servers and
+// the cluster's processes run in sessions of their own (infra/lib.sh, test/support/cluster.ts), so
+// the session — this process and whatever else runs in it, the shell that started it included —
+// takes the nice too.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 const TASKS = '/proc/self/task';
+const AUTOGROUP = '/proc/self/autogroup';
 
 /**
- * Sets every thread of this process but `except` (kernel thread ids) to `nice`; threads started
- * later inherit it from their creator.
+ * Sets every thread of this process but `except` (kernel thread ids), and this process's session,
+ * to `nice`; threads started later inherit it from their creator. The excepted threads keep their
+ * nice within the session.
  */
 export function setProcessPriority(nice: number, except: readonly number[] = []): void {
   if (!existsSync(TASKS)) return setPriority(nice);
@@ -21,4 +28,12 @@ export function setProcessPriority(nice: number, except: readonly number[] = [])
       if ((err as { info?: { code?: string } }).info?.code !== 'ESRCH') throw err;
     }
   }
+  if (existsSync(AUTOGROUP)) writeFileSync(AUTOGROUP, String(nice));
+}
+
+/** This process's session's nice ("/autogroup-7 nice 10"); undefined without autogroup support. */
+export function sessionPriority(): number | undefined {
+  if (!existsSync(AUTOGROUP)) return undefined;
+  const m = /nice (-?\d+)/.exec(readFileSync(AUTOGROUP, 'utf8'));
+  return m ? Number(m[1]) : undefined;
 }

@@ -14,6 +14,28 @@ import { endpoints, eventually, uniqueName } from './endpoints.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RTAP = join(ROOT, 'bin/rtap');
 
+/**
+ * Every TestCluster process still running. Each runs in a session of its own (see start()), out of
+ * reach of a terminal's Ctrl-C, so this process stops them itself when it ends or is told to.
+ */
+const running = new Set<ChildProcess>();
+let guarding = false;
+
+function stopRunningOnExit(): void {
+  if (guarding) return;
+  guarding = true;
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const child of running) child.kill('SIGTERM');
+      // The signal's own effect, unless someone else (a test runner) listens for it.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -110,7 +132,14 @@ export class TestCluster {
 
   private start(name: string, args: string[], env: Record<string, string>): Proc {
     const log = createWriteStream(join(this.logDir, `${name}.log`));
-    const child = spawn(RTAP, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // In a session of its own, as `make cluster-up` starts it (infra/lib.sh start_daemon): Linux's
+    // autogroup scheduling shares the cores between sessions first, so in the caller's session the
+    // nodes and the gateway would share one session's part with the load generator — and its nice
+    // (loadtest/process-priority.ts) would weigh against them alone.
+    const child = spawn(RTAP, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    stopRunningOnExit();
+    running.add(child);
+    child.on('exit', () => running.delete(child));
     const output: string[] = [];
     const collect = (chunk: Buffer): void => {
       log.write(chunk);

@@ -7,13 +7,14 @@ import { expect } from 'chai';
 const CHILD = `
 import { readFileSync, readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { sessionPriority, setProcessPriority } from './loadtest/process-priority.ts';
+import { setProcessPriority } from './loadtest/process-priority.ts';
 const worker = new Worker("Promise.all([import('node:worker_threads'), import('node:fs')]).then(([w, fs]) => { w.parentPort.postMessage(Number(fs.readlinkSync('/proc/thread-self').split('/').pop())); setInterval(() => {}, 1000); })", { eval: true });
 const workerTid = await new Promise((r) => worker.once('message', r));
 setProcessPriority(7, [workerTid]);
 const nice = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
 const others = readdirSync('/proc/self/task').map(Number).filter((t) => t !== workerTid);
-console.log(JSON.stringify({ worker: nice(workerTid), others: others.map(nice), main: nice(process.pid), session: sessionPriority() }));
+const session = Number(/nice (-?\\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))[1]); // "/autogroup-7 nice 10"
+console.log(JSON.stringify({ worker: nice(workerTid), others: others.map(nice), main: nice(process.pid), session }));
 process.exit(0);
 `;
 

@@ -6,7 +6,7 @@
 // the cluster's processes run in sessions of their own (infra/lib.sh, test/support/cluster.ts), so
 // the session — this process and whatever else runs in it, the shell that started it included —
 // takes the nice too.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 const TASKS = '/proc/self/task';
@@ -29,11 +29,4 @@ export function setProcessPriority(nice: number, except: readonly number[] = [])
     }
   }
   if (existsSync(AUTOGROUP)) writeFileSync(AUTOGROUP, String(nice));
-}
-
-/** This process's session's nice ("/autogroup-7 nice 10"); undefined without autogroup support. */
-export function sessionPriority(): number | undefined {
-  if (!existsSync(AUTOGROUP)) return undefined;
-  const m = /nice (-?\d+)/.exec(readFileSync(AUTOGROUP, 'utf8'));
-  return m ? Number(m[1]) : undefined;
 }

@@ -6,7 +6,7 @@
 // the cluster's processes run in sessions of their own (infra/lib.sh, test/support/cluster.ts), so
 // the session — this process and whatever else runs in it, the shell that started it included —
 // takes the nice too.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 const TASKS = '/proc/self/task';
@@ -28,5 +28,12 @@ export function setProcessPriority(nice: number, except: readonly number[] = [])
       if ((err as { info?: { code?: string } }).info?.code !== 'ESRCH') throw err;
     }
   }
-  if (existsSync(AUTOGROUP)) writeFileSync(AUTOGROUP, String(nice));
+  if (inOwnAutogroup()) writeFileSync(AUTOGROUP, String(nice));
+}
+
+// A session started by the kernel's first process (as a CI runner's may be) sits in the root group,
+// which shows as an empty file and takes no nice (EINVAL): its threads then weigh against the
+// root group's alone, and their own nice is all there is to set.
+function inOwnAutogroup(): boolean {
+  return existsSync(AUTOGROUP) && readFileSync(AUTOGROUP, 'utf8').trim() !== '';
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
+import { takesNice } from './process-priority.ts';
 
 // In a child process in a session of its own (setsid), so that the test runner and its session keep
 // their priority: the child starts a worker (a thread of its own), sets every thread but the
@@ -28,5 +29,12 @@ describe('setProcessPriority', () => {
     expect(others.length).to.be.greaterThan(1);
     expect(others.every((n) => n === 7)).to.equal(true);
     expect(session).to.equal(7); // this kernel has autogroup scheduling (CONFIG_SCHED_AUTOGROUP)
+  });
+});
+
+describe('takesNice', () => {
+  it('is false for the root group (an empty file), true for a session of its own', () => {
+    expect(takesNice('')).to.equal(false);
+    expect(takesNice('/autogroup-663 nice 0\n')).to.equal(true);
   });
 });

@@ -28,12 +28,13 @@ export function setProcessPriority(nice: number, except: readonly number[] = [])
       if ((err as { info?: { code?: string } }).info?.code !== 'ESRCH') throw err;
     }
   }
-  if (inOwnAutogroup()) writeFileSync(AUTOGROUP, String(nice));
+  if (existsSync(AUTOGROUP) && takesNice(readFileSync(AUTOGROUP, 'utf8'))) writeFileSync(AUTOGROUP, String(nice));
 }
 
-// A session started by the kernel's first process (as a CI runner's may be) sits in the root group,
-// which shows as an empty file and takes no nice (EINVAL): its threads then weigh against the
-// root group's alone, and their own nice is all there is to set.
-function inOwnAutogroup(): boolean {
-  return existsSync(AUTOGROUP) && readFileSync(AUTOGROUP, 'utf8').trim() !== '';
-}
+/**
+ * Whether a session's scheduling group, as `/proc/<pid>/autogroup` shows it, takes a nice. A session
+ * of the kernel's first process (as a CI runner's may be) sits in the root group, which shows as
+ * an empty file and refuses one (EINVAL): its threads weigh against the root group's alone, and
+ * their own nice is all there is to set.
+ */
+export const takesNice = (autogroup: string): boolean => autogroup.trim() !== '';

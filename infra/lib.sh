@@ -63,6 +63,17 @@ start_go_daemon() {
   else GOMAXPROCS=$RTAP_GO_MAXPROCS start_daemon "$@"; fi
 }
 
+# yield_session NAME PID NICE: gives PID's session NICE. Linux's autogroup scheduling (on by default,
+# /proc/sys/kernel/sched_autogroup_enabled) shares the cores between sessions first, then between
+# the threads of each, so a thread's own nice or policy weighs only inside its session. Nothing to
+# do without autogroup scheduling; a session of the root group (an empty file) takes no nice.
+yield_session() {
+  local name=$1 pid=$2 nice=$3 group
+  group=$(cat "/proc/$pid/autogroup" 2>/dev/null) || return 0
+  [ -n "$group" ] || return 0
+  echo "$nice" 2>/dev/null >"/proc/$pid/autogroup" || warn "$name: could not lower its session's CPU priority (/proc/$pid/autogroup)"
+}
+
 # stop_daemon NAME [GRACE_SECONDS]: TERM, then KILL after the grace period; waits for the exit.
 stop_daemon() {
   local name=$1 grace=${2:-20} pid i

@@ -33,15 +33,23 @@ jaeger_start() {
   jaeger_yield_cores
 }
 
-# Once up, Jaeger runs under SCHED_IDLE: on a core only when nothing else wants it, as a collector on
-# a host of its own would be. Co-located, its wake-ups to take every process's spans twice a second
-# preempted the pipeline: at 10 000 events/s the p99 was lower in five of six alternated pairs
-# (median 80 against 91 ms; docs/performance.md, nineteenth pass), Jaeger at ~3 % of a core either
-# way. A host saturated for longer than the exporters' 10 s timeout loses spans instead (counted by
-# the processes); `chrt -o -a -p 0 <pid>` gives it normal priority back.
+# Once up, Jaeger yields the cores, as a collector on a host of its own would take none of the
+# pipeline's. Co-located, its wake-ups to take every process's spans twice a second, and its
+# collections of the in-memory store (a third to a half of a core for a second, once a minute at
+# 10 000 events/s), preempted the pipeline. Two settings, because Linux shares the cores between
+# sessions first (autogroup scheduling, /proc/sys/kernel/sched_autogroup_enabled) and a thread's
+# policy weighs only inside its session: SCHED_IDLE for its threads, and nice 19 for its session
+# (start_daemon gives it one), which alone makes it yield to the other sessions. At 10 000 events/s
+# the p99 was lower in five of six alternated pairs with SCHED_IDLE (nineteenth pass) and with the
+# session's nice (twenty-seventh; docs/performance.md). A host saturated for longer than the
+# exporters' 10 s timeout loses spans instead (counted by the processes); normal priority again:
+# `chrt -o -a -p 0 <pid>` and `echo 0 > /proc/<pid>/autogroup`.
 jaeger_yield_cores() {
-  command -v chrt >/dev/null || { warn "jaeger: chrt (util-linux) not found: Jaeger keeps normal CPU priority"; return 0; }
-  chrt --idle -a -p 0 "$(pid_of jaeger)" >/dev/null 2>&1 || warn "jaeger: could not set SCHED_IDLE: Jaeger keeps normal CPU priority"
+  local pid; pid=$(pid_of jaeger)
+  if command -v chrt >/dev/null; then
+    chrt --idle -a -p 0 "$pid" >/dev/null 2>&1 || warn "jaeger: could not set SCHED_IDLE: its threads keep normal CPU priority"
+  else warn "jaeger: chrt (util-linux) not found: its threads keep normal CPU priority"; fi
+  yield_session jaeger "$pid" 19
 }
 
 jaeger_stop() { stop_daemon jaeger 10; }

@@ -42,7 +42,7 @@ describe('OpenTelemetry → Jaeger (real server)', () => {
     expect(services.data).to.include(service);
   });
 
-  it('runs the collector under SCHED_IDLE (infra/servers/jaeger.sh), so that it yields the cores to the pipeline', () => {
+  it('runs the collector under SCHED_IDLE in a session at nice 19 (infra/servers/jaeger.sh), so that it yields the cores to the pipeline', () => {
     const [jaeger] = discoverServers(process.env.RTAP_RUN ?? fileURLToPath(new URL('../../.run', import.meta.url)), ['jaeger']);
     expect(jaeger, 'a running Jaeger started by infra/infra.sh').to.not.equal(undefined);
     const pid = jaeger!.pid;
@@ -52,5 +52,7 @@ describe('OpenTelemetry → Jaeger (real server)', () => {
       readdirSync(`/proc/${pid}/task`).map((tid) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[38])),
     );
     expect([...policies]).to.deep.equal([SCHED_IDLE]);
+    // The cores are shared between sessions first (this kernel has autogroup scheduling): "/autogroup-718 nice 19".
+    expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim()).to.match(/ nice 19$/);
   });
 });

@@ -34,16 +34,17 @@ jaeger_start() {
 }
 
 # Once up, Jaeger yields the cores, as a collector on a host of its own would take none of the
-# pipeline's. Co-located, its wake-ups to take every process's spans twice a second, and its
-# collections of the in-memory store (a third to a half of a core for a second, once a minute at
-# 10 000 events/s), preempted the pipeline. Two settings, because Linux shares the cores between
-# sessions first (autogroup scheduling, /proc/sys/kernel/sched_autogroup_enabled) and a thread's
-# policy weighs only inside its session: SCHED_IDLE for its threads, and nice 19 for its session
-# (start_daemon gives it one), which alone makes it yield to the other sessions. At 10 000 events/s
-# the p99 was lower in five of six alternated pairs with SCHED_IDLE (nineteenth pass) and with the
-# session's nice (twenty-seventh; docs/performance.md). A host saturated for longer than the
-# exporters' 10 s timeout loses spans instead (counted by the processes); normal priority again:
-# `chrt -o -a -p 0 <pid>` and `echo 0 > /proc/<pid>/autogroup`.
+# pipeline's. Co-located, its wake-ups to take every process's spans twice a second preempted the
+# pipeline, and its bursts (a third to a half of a core for a second, about once a minute at 10 000
+# events/s) compete with it. Two settings, because Linux shares the cores between sessions first
+# (autogroup scheduling, /proc/sys/kernel/sched_autogroup_enabled) and a thread's policy weighs only
+# inside its session: SCHED_IDLE for its threads (no wake-up of theirs preempts a pipeline thread),
+# and nice 19 for its session (start_daemon gives it one), without which the session kept a full
+# share. At 10 000 events/s SCHED_IDLE lowered the p99 in five of six alternated pairs (nineteenth
+# pass); the session's nice is inside the noise there (medians 30.6 and 30.7 ms in seven pairs,
+# twenty-seventh; docs/performance.md) and makes the first setting mean what it says. A host
+# saturated for longer than the exporters' 10 s timeout loses spans instead (counted by the
+# processes); normal priority again: `chrt -o -a -p 0 <pid>` and `echo 0 > /proc/<pid>/autogroup`.
 jaeger_yield_cores() {
   local pid; pid=$(pid_of jaeger)
   if command -v chrt >/dev/null; then

@@ -25,42 +25,108 @@ export const produceConfigSpec = {
 
 export type ProduceConfig = ConfigOf<typeof produceConfigSpec>;
 
-export async function runProducer(config: ProduceConfig, signal: AbortSignal, report: (line: string) => void): Promise<number> {
+/** How long a stop waits for the sends in flight (Kafka slow or down) before it gives them up. */
+export const STOP_GRACE_MS = 3_000;
+/** At most one warning this often while Kafka refuses the sends (each retry would be one a second). */
+const RETRY_WARNING_EVERY_MS = 5_000;
+
+export interface ProduceLog {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ProduceOutcome {
+  /** Events Kafka acknowledged. */
+  sent: number;
+  /** Events given up at the stop, unacknowledged (in doubt: Kafka may hold some of them). */
+  unacknowledged: number;
+}
+
+const STOPPED = Symbol('stopped');
+
+/** `work`'s value, or STOPPED once `signal` has been aborted for `graceMs` with `work` still pending. */
+function unlessStopped<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T | typeof STOPPED> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      timer = setTimeout(() => resolve(STOPPED), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+/**
+ * Sends until `signal` aborts (or `produce.duration-s` passes). Kafka down: every failed attempt is
+ * retried for the producer's delivery timeout (then this rejects), with a warning at most every 5 s;
+ * a stop meanwhile waits `graceMs` for the send in flight, then gives it up and says how many events
+ * it held.
+ */
+export async function runProducer(config: ProduceConfig, signal: AbortSignal, log: ProduceLog, graceMs = STOP_GRACE_MS): Promise<ProduceOutcome> {
   const tracing = startTracing({ serviceName: 'rtap-producer', endpoint: config['tracing.endpoint'], sampleRatio: config['tracing.sample-ratio'], enabled: config['tracing.enabled'], asyncContext: false });
   const headers = config['tracing.enabled'] ? traceHeaders(tracing.tracer, undefined, config['tracing.sample-ratio']) : undefined;
-  const producer = new EventProducer(config['kafka.brokers'], config['kafka.topic'], 'rtap-produce');
-  await producer.connect();
-  const rate = config['produce.rate'];
-  const items = generateEvents({
-    seed: config['produce.seed'],
-    users: config['produce.users'],
-    partitions: config['produce.partitions'],
-    startTime: Date.now(),
-    eventsPerSecond: rate,
-    badRatio: config['produce.bad-ratio'],
+  let failures = 0;
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  const producer = new EventProducer(config['kafka.brokers'], config['kafka.topic'], 'rtap-produce', (err) => {
+    failures++;
+    if (Date.now() - warnedAt < RETRY_WARNING_EVERY_MS) return;
+    warnedAt = Date.now();
+    log.warn('kafka: a request failed; retrying', { brokers: config['kafka.brokers'].join(','), failures, error: err.message });
   });
-  const started = Date.now();
-  const endAt = config['produce.duration-s'] > 0 ? started + config['produce.duration-s'] * 1000 : Infinity;
-  let sent = 0;
-  let lastReport = started;
-  while (!signal.aborted && Date.now() < endAt) {
-    const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
-    const batch = [];
-    for (let i = 0; i < due; i++) {
-      const next = items.next();
-      if (next.done) break;
-      batch.push(next.value);
+  const outcome: ProduceOutcome = { sent: 0, unacknowledged: 0 };
+  /** A connect or send still pending, given up at the stop. */
+  let abandoned = false;
+  try {
+    if ((await unlessStopped(producer.connect(), signal, 0)) === STOPPED) {
+      abandoned = true;
+      return outcome;
     }
-    if (batch.length > 0) sent += (await producer.send(batch, 2_000, headers)).sent;
-    if (Date.now() - lastReport >= 10_000) {
-      lastReport = Date.now();
-      report(`produced ${sent} events (${Math.round(sent / ((lastReport - started) / 1000))}/s)`);
+    const rate = config['produce.rate'];
+    const items = generateEvents({
+      seed: config['produce.seed'],
+      users: config['produce.users'],
+      partitions: config['produce.partitions'],
+      startTime: Date.now(),
+      eventsPerSecond: rate,
+      badRatio: config['produce.bad-ratio'],
+    });
+    const started = Date.now();
+    const endAt = config['produce.duration-s'] > 0 ? started + config['produce.duration-s'] * 1000 : Infinity;
+    let lastReport = started;
+    while (!signal.aborted && Date.now() < endAt) {
+      const due = Math.floor(((Date.now() - started) / 1000) * rate) - outcome.sent;
+      const batch = [];
+      for (let i = 0; i < due; i++) {
+        const next = items.next();
+        if (next.done) break;
+        batch.push(next.value);
+      }
+      if (batch.length > 0) {
+        const done = await unlessStopped(producer.send(batch, 2_000, headers), signal, graceMs);
+        if (done === STOPPED) {
+          abandoned = true;
+          outcome.unacknowledged = batch.length;
+          break;
+        }
+        outcome.sent += done.sent;
+      }
+      if (Date.now() - lastReport >= 10_000) {
+        lastReport = Date.now();
+        log.info(`produced ${outcome.sent} events (${Math.round(outcome.sent / ((lastReport - started) / 1000))}/s)`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    if (abandoned) producer.abort();
+    else await producer.close();
+    await tracing.shutdown();
   }
-  await producer.close();
-  await tracing.shutdown();
-  return sent;
+  if (outcome.unacknowledged > 0) log.warn('stopped with events unacknowledged: Kafka did not answer within the stop\'s grace', { unacknowledged: outcome.unacknowledged, graceMs });
+  return outcome;
 }
 
 export async function produceCli(argv: string[]): Promise<number> {
@@ -68,7 +134,9 @@ export async function produceCli(argv: string[]): Promise<number> {
   const ctl = new AbortController();
   process.once('SIGTERM', () => ctl.abort());
   process.once('SIGINT', () => ctl.abort());
-  const sent = await runProducer(config, ctl.signal, (l) => console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'rtap-produce', msg: l })));
-  console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'rtap-produce', msg: 'stopped', sent }));
-  return 0;
+  const line = (level: string) => (msg: string, fields: Record<string, unknown> = {}): void =>
+    console.log(JSON.stringify({ level, time: new Date().toISOString(), service: 'rtap-produce', ...fields, msg }));
+  const outcome = await runProducer(config, ctl.signal, { info: line('info'), warn: line('warn') });
+  line('info')('stopped', { sent: outcome.sent, unacknowledged: outcome.unacknowledged });
+  return outcome.unacknowledged > 0 ? 1 : 0;
 }

@@ -13,6 +13,7 @@ import { KafkaSource } from '../transports/kafka/kafka-source.ts';
 import { InfluxResultSink } from '../transports/influx/influx-result-sink.ts';
 import { NatsResultSink } from '../transports/nats/nats-result-sink.ts';
 import { ObjectStoreSnapshotStore } from '../transports/nats/object-store-snapshot-store.ts';
+import { settledWithin } from '../transports/settled-within.ts';
 import { fanOut } from './composite-output.ts';
 import type { NodeConfig } from './config.ts';
 import { Heartbeat } from './heartbeat.ts';
@@ -161,7 +162,13 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
       });
       await heartbeat.stop();
       await source.stop();
-      await Promise.all([nats.flush(), influx.flush(), dlq.flush()].map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 10_000))])));
+      const sinks = [nats, influx, dlq];
+      const flushed = await Promise.all(sinks.map((sink) => settledWithin(sink.flush(), FLUSH_GRACE_MS)));
+      sinks.forEach((sink, i) => {
+        if (flushed[i]) return;
+        const { name, buffered, reason } = sink.status();
+        log.error('stopping with results not delivered: the sink did not flush in time', { sink: name, buffered, reason, graceMs: FLUSH_GRACE_MS });
+      });
       await Promise.all([nats.close(), influx.close(), dlq.close(), heartbeatNc?.drain(), snapshotNc?.drain()]);
       await system.terminate();
       log.info('node stopped', { nodeId, checkpoints: outcomes.length, failed: outcomes.filter((o) => !o.ok).length });
@@ -170,10 +177,13 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   const whenStopped = system.whenTerminated.then(async (t) => {
     if (t.exitCode !== 0) {
       log.error('node failed', { reason: t.reason, error: (t.error as Error | undefined)?.message });
-      await Promise.race([source.stop(), new Promise((r) => setTimeout(r, 5_000))]).catch(() => undefined);
+      await settledWithin(source.stop(), 5_000);
     }
     await metrics?.shutdown();
     return t.exitCode;
   });
   return { id: nodeId, whenStopped, stop };
 }
+
+/** How long a stopping node waits for each result sink to deliver what it holds. */
+const FLUSH_GRACE_MS = 10_000;

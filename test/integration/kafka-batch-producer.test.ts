@@ -106,4 +106,17 @@ describe('KafkaBatchProducer (real broker)', () => {
     const err = await producer.connect().then(() => undefined, (e: unknown) => e);
     expect((err as Error).message).to.match(/connect failed after \d+ attempts: kafka: cannot connect to 127\.0\.0\.1:1/);
   });
+
+  it('abort() ends its retries at once: the pending call rejects and later sends fail', async () => {
+    const producer = new KafkaBatchProducer({ brokers: ['127.0.0.1:1'], clientId: 'itest-batch', deliveryTimeoutMs: 60_000 });
+    const connecting = producer.connect().then(() => undefined, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    const abortedAt = Date.now();
+    producer.abort();
+    const err = await connecting;
+    expect(Date.now() - abortedAt).to.be.below(500);
+    expect((err as Error).message).to.match(/^kafka: the producer was stopped while retrying \(kafka: cannot connect to 127\.0\.0\.1:1/);
+    const later = await producer.send(topic, [{ partition: 0, key: null, value: Buffer.from('x') }]).then(() => undefined, (e: unknown) => e);
+    expect((later as Error).message).to.include('the producer was stopped before its sends were acknowledged');
+  });
 });

@@ -79,6 +79,8 @@ export class KafkaBatchProducer {
   private readonly requestTimeoutMs: number;
   private readonly deliveryTimeoutMs: number;
   private readonly pool: BrokerPool;
+  /** Aborted by abort(): ends the retries' waits at once. */
+  private readonly stopping = new AbortController();
   /** Next sequence number per `topic/partition`, advanced as each send takes its numbers. */
   private readonly sequences = new Map<string, number>();
   private producerId = -1n;
@@ -134,6 +136,16 @@ export class KafkaBatchProducer {
 
   async close(): Promise<void> {
     await this.last;
+    this.pool.close();
+  }
+
+  /**
+   * Gives up the sends still in flight — their records in doubt, each send() rejecting — and closes
+   * the connections: for a stop that cannot wait out the delivery timeout of an unreachable broker.
+   */
+  abort(): void {
+    this.failed ??= new KafkaFatalError('kafka: the producer was stopped before its sends were acknowledged');
+    this.stopping.abort();
     this.pool.close();
   }
 
@@ -245,9 +257,12 @@ export class KafkaBatchProducer {
         return await f();
       } catch (err) {
         const e = err as Error;
+        const stopped = (): KafkaFatalError => new KafkaFatalError(`kafka: the producer was stopped while retrying (${e.message})`);
+        if (this.stopping.signal.aborted) throw stopped();
         if (e instanceof KafkaFatalError || Date.now() >= deadline) throw giveUp(e, attempt);
         this.opts.onRetry?.(e);
-        await sleep(retryDelayMs(attempt, 100, 2_000));
+        await sleep(retryDelayMs(attempt, 100, 2_000), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        if (this.stopping.signal.aborted) throw stopped();
       }
     }
   }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../runtime/index.ts';
 import { retryDelayMs } from '../result-sink.ts';
+import { settledWithin } from '../settled-within.ts';
 import type { BrokerPool } from './broker-pool.ts';
 import type { BrokerConnection } from './wire/connection.ts';
 import { consumerGroupHeartbeat, findCoordinator, offsetCommit, type HeartbeatRequest } from './wire/consumer-requests.ts';
@@ -87,9 +88,13 @@ export class GroupMember {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
-    await Promise.race([this.loop, sleep(5_000)]); // a heartbeat in flight to a broker that is gone
+    if (this.loop) await settledWithin(this.loop, 5_000); // a heartbeat in flight to a broker that is gone
     const leave = this.coordinatorConnection().then((conn) => conn.call(consumerGroupHeartbeat({ ...this.request(), memberEpoch: -1 })));
-    await Promise.race([leave, sleep(2_000)]).catch((err: unknown) => this.opts.log.warn('kafka: leaving the group failed; it notices when the session times out', { error: (err as Error).message }));
+    const left = leave.then(
+      () => undefined,
+      (err: unknown) => this.opts.log.warn('kafka: leaving the group failed; it notices when the session times out', { error: (err as Error).message }),
+    );
+    if (!(await settledWithin(left, 2_000))) this.opts.log.warn('kafka: leaving the group got no answer in 2 s; it notices when the session times out', { group: this.opts.groupId });
   }
 
   private async run(): Promise<void> {

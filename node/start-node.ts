@@ -156,8 +156,8 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       log.info('node stopping: checkpointing every partition', { nodeId });
-      const outcomes = await bridge.ask<CheckpointOutcome[]>((replyTo) => ({ type: 'shutdown', replyTo }), 60_000).catch((err: unknown) => {
-        log.error('shutdown checkpoint failed', { error: (err as Error).message });
+      const outcomes = await bridge.ask<CheckpointOutcome[]>((replyTo) => ({ type: 'shutdown', replyTo }), SHUTDOWN_CHECKPOINT_MS).catch((err: unknown) => {
+        log.error('shutdown checkpoint failed: the partitions resume from their last checkpoint', { error: (err as Error).message, timeoutMs: SHUTDOWN_CHECKPOINT_MS });
         return [];
       });
       await heartbeat.stop();
@@ -169,7 +169,8 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
         const { name, buffered, reason } = sink.status();
         log.error('stopping with results not delivered: the sink did not flush in time', { sink: name, buffered, reason, graceMs: FLUSH_GRACE_MS });
       });
-      await Promise.all([nats.close(), influx.close(), dlq.close(), heartbeatNc?.drain(), snapshotNc?.drain()]);
+      const closing = Promise.all([nats.close(), influx.close(), dlq.close(), heartbeatNc?.drain(), snapshotNc?.drain()]);
+      if (!(await settledWithin(closing, CLOSE_GRACE_MS))) log.warn('stopping without waiting longer for connections to close', { graceMs: CLOSE_GRACE_MS });
       await system.terminate();
       log.info('node stopped', { nodeId, checkpoints: outcomes.length, failed: outcomes.filter((o) => !o.ok).length });
     })());
@@ -185,5 +186,13 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   return { id: nodeId, whenStopped, stop };
 }
 
-/** How long a stopping node waits for each result sink to deliver what it holds. */
-const FLUSH_GRACE_MS = 10_000;
+// A stopping node's waits, bounded to fit the 30 s `make cluster-down` and `scale-nodes` give it
+// (infra/cluster.sh): checkpointing every partition (a checkpoint delivers its partition's results
+// first: ~0.1 s with the servers up; revokeTimeoutMs, 10 s, at most each), delivering what the
+// sinks still hold, closing connections; leaving the Kafka group takes at most 7 s more
+// (GroupMember.stop). A partition actor still waiting for its checkpoint's results (NATS down)
+// cannot stop, and the node is then killed: nothing of that checkpoint was committed, so the
+// partition's next owner replays from the last one; the log has said what was not delivered.
+const SHUTDOWN_CHECKPOINT_MS = 12_000;
+const FLUSH_GRACE_MS = 5_000;
+const CLOSE_GRACE_MS = 3_000;

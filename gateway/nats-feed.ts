@@ -7,6 +7,7 @@ import type { AnalyticsResult } from '../actors/results.ts';
 import type { NodeHeartbeat } from '../transports/nats/contracts.ts';
 import { HEARTBEAT_SUBJECT_PREFIX, RESULTS_DUPLICATE_WINDOW_MS, RESULTS_STREAM, RESULTS_SUBJECTS, TRACEPARENT_HEADER, UPDATES_SUBJECTS, resultsStreamSpec, updatesLines } from '../transports/nats/contracts.ts';
 import { ensureStream } from '../transports/nats/ensure-stream.ts';
+import { drainOrClose } from '../transports/nats/drain-or-close.ts';
 
 export interface NatsFeedHandlers {
   /**
@@ -97,7 +98,7 @@ export async function startNatsFeed(servers: string, handlers: NatsFeedHandlers)
       await consuming.catch(() => undefined);
       heartbeats.unsubscribe();
       updates.unsubscribe();
-      await nc.drain().catch(() => nc.close());
+      await drainOrClose(nc);
     },
   };
 }

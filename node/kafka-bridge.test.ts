@@ -62,6 +62,7 @@ describe('KafkaBridge', () => {
             updateIntervalMs: 0,
             maxFailures: 3,
             keepSnapshots: 2,
+            revokeTimeoutMs: 4_000,
           },
           mailbox: { capacity: 100, highWater: 8, lowWater: 2 },
           revokeTimeoutMs: 5_000,

@@ -99,7 +99,7 @@ async function run(
   };
   const options: PartitionActorOptions = {
     partition: 0, snapshotId: 'events-0', createEngine, codec, ports: full,
-    checkpointIntervalMs: 60_000, tickIntervalMs: 60_000, updateIntervalMs: 0, maxFailures: 2, keepSnapshots: 2,
+    checkpointIntervalMs: 60_000, tickIntervalMs: 60_000, updateIntervalMs: 0, maxFailures: 2, keepSnapshots: 2, revokeTimeoutMs: 5_000,
   };
   const ref = (actor.ref = system.spawn(() => (opts.createActor ?? ((o) => new PartitionActor(o)))(options), {
     name: 'p0', supervision: Supervision.restart({ maxRestarts: 10, withinMs: 60_000, backoff: { minMs: 5, maxMs: 5, randomFactor: 0 } }),

@@ -13,6 +13,7 @@ import { KafkaSource } from '../transports/kafka/kafka-source.ts';
 import { InfluxResultSink } from '../transports/influx/influx-result-sink.ts';
 import { NatsResultSink } from '../transports/nats/nats-result-sink.ts';
 import { ObjectStoreSnapshotStore } from '../transports/nats/object-store-snapshot-store.ts';
+import { drainOrClose } from '../transports/nats/drain-or-close.ts';
 import { settledWithin } from '../transports/settled-within.ts';
 import { fanOut } from './composite-output.ts';
 import type { NodeConfig } from './config.ts';
@@ -109,9 +110,10 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
           updateIntervalMs: config['results.update-interval-ms'],
           maxFailures: config['handler.max-failures'],
           keepSnapshots: config['snapshot.keep'],
+          revokeTimeoutMs: PARTITION_REVOKE_MS,
         },
         mailbox: { capacity: config['mailbox.capacity'], highWater: config['mailbox.high-water'], lowWater: config['mailbox.low-water'] },
-        revokeTimeoutMs: 10_000,
+        revokeTimeoutMs: PARTITION_REVOKE_MS + 2_000, // the partition answers first, even when it gives up
         ...(nodeMetrics ? { createActor: nodeMetrics.actorFactory() } : {}),
       }),
     { name: 'kafka-bridge' },
@@ -169,7 +171,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
         const { name, buffered, reason } = sink.status();
         log.error('stopping with results not delivered: the sink did not flush in time', { sink: name, buffered, reason, graceMs: FLUSH_GRACE_MS });
       });
-      const closing = Promise.all([nats.close(), influx.close(), dlq.close(), heartbeatNc?.drain(), snapshotNc?.drain()]);
+      const closing = Promise.all([nats.close(), influx.close(), dlq.close(), heartbeatNc && drainOrClose(heartbeatNc), snapshotNc && drainOrClose(snapshotNc)]);
       if (!(await settledWithin(closing, CLOSE_GRACE_MS))) log.warn('stopping without waiting longer for connections to close', { graceMs: CLOSE_GRACE_MS });
       await system.terminate();
       log.info('node stopped', { nodeId, checkpoints: outcomes.length, failed: outcomes.filter((o) => !o.ok).length });
@@ -188,11 +190,10 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
 
 // A stopping node's waits, bounded to fit the 30 s `make cluster-down` and `scale-nodes` give it
 // (infra/cluster.sh): checkpointing every partition (a checkpoint delivers its partition's results
-// first: ~0.1 s with the servers up; revokeTimeoutMs, 10 s, at most each), delivering what the
-// sinks still hold, closing connections; leaving the Kafka group takes at most 7 s more
-// (GroupMember.stop). A partition actor still waiting for its checkpoint's results (NATS down)
-// cannot stop, and the node is then killed: nothing of that checkpoint was committed, so the
-// partition's next owner replays from the last one; the log has said what was not delivered.
+// first: ~0.1 s with the servers up; with a sink down each partition gives up after 8 s, nothing
+// committed, so its next owner replays from the last checkpoint), delivering what the sinks still
+// hold, closing connections; leaving the Kafka group takes at most 7 s more (GroupMember.stop).
+const PARTITION_REVOKE_MS = 8_000;
 const SHUTDOWN_CHECKPOINT_MS = 12_000;
 const FLUSH_GRACE_MS = 5_000;
 const CLOSE_GRACE_MS = 3_000;

@@ -119,7 +119,7 @@ async function runMode(mode: Mode): Promise<Row> {
         partition, snapshotId: `bench-${partition}`, codec,
         createEngine: (p) => new AnalyticsEngine({ partition: p, operators: withPatterns(), idleTimeoutMs: 0 }),
         ports: { ...ports, snapshots: new MemorySnapshotStore(2), failures: new Map(), source: { seek: () => (epochs[partition] = 1), commit: () => Promise.resolve() } },
-        checkpointIntervalMs: 3_600_000, tickIntervalMs: 3_600_000, updateIntervalMs: 0, maxFailures: 3, keepSnapshots: 2,
+        checkpointIntervalMs: 3_600_000, tickIntervalMs: 3_600_000, updateIntervalMs: 0, maxFailures: 3, keepSnapshots: 2, revokeTimeoutMs: 5_000,
       } as PartitionActorOptions;
       return system.spawn<PartitionMsg>(() => (nodeMetrics ? nodeMetrics.actorFactory()(options) : new PartitionActor(options)), {
         name: `p${partition}`, mailbox: { capacity: 100_000 },

@@ -114,6 +114,7 @@ describe('PartitionActor', () => {
           updateIntervalMs,
           maxFailures: 3,
           keepSnapshots: 3,
+          revokeTimeoutMs: 5_000,
         }),
       { name: 'p0', supervision: Supervision.restart({ maxRestarts: 10, withinMs: 60_000, backoff: { minMs: 10, maxMs: 10, randomFactor: 0 } }) },
     );
@@ -276,4 +277,34 @@ describe('PartitionActor', () => {
     expect(outcome).to.deep.equal({ ok: true, nextOffset: input[input.length - 1]!.offset + 1 });
     expect(new Set(ports.delivered.map((r) => r.id))).to.deep.equal(expectedIds(input));
   });
+
+  it('gives up a revoke whose results cannot be delivered in time, stops, and never saves or commits that checkpoint afterwards', async () => {
+    const ports = new FakePorts();
+    const deliver = ports.results.flush;
+    let release: (() => void) | undefined;
+    ports.results.flush = () => new Promise<void>((resolve) => (release = () => void deliver().then(resolve))); // a sink that is down
+    const ref = spawn(ports);
+    await settle();
+    ref.tell({ type: 'records', epoch: ports.epoch, records: records(500) });
+    await settle();
+    const asked = ref.ask<CheckpointOutcome>((replyTo) => ({ type: 'revoke', replyTo }), 60_000);
+    await settle();
+    clock.advance(4_999);
+    await settle();
+    let answered = false;
+    void asked.then(() => (answered = true));
+    await settle();
+    expect(answered).to.equal(false);
+    clock.advance(1); // revokeTimeoutMs (5 s in spawn)
+    const outcome = await asked;
+    expect(outcome).to.deep.equal({ ok: false, error: 'checkpoint not done within 5000 ms (results not delivered); given up, nothing committed' });
+    await settle();
+    expect(system.inspectOne(ref)?.status ?? 'stopped').to.equal('stopped');
+    release!(); // the sink comes back: the old checkpoint must not complete on a partition that may have moved
+    await settle();
+    expect(ports.delivered.length).to.be.greaterThan(0);
+    expect(ports.committed).to.equal(-1);
+    expect(await ports.snapshots.loadLatest('events-0')).to.equal(undefined);
+  });
 });
+

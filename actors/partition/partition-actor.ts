@@ -61,6 +61,13 @@ export interface PartitionActorOptions {
   /** A record that fails the handler this many times is dead-lettered on the next attempt. */
   maxFailures: number;
   keepSnapshots: number;
+  /**
+   * How long a revoke waits for its checkpoint (whose results must be delivered first) before it
+   * answers that the checkpoint failed and stops the actor anyway: with a sink down, an actor
+   * waiting on it could never stop. Nothing of that checkpoint is saved or committed afterwards,
+   * so the partition's next owner replays from the last one.
+   */
+  revokeTimeoutMs: number;
 }
 
 export class PartitionActor extends Actor<PartitionMsg> {
@@ -70,6 +77,8 @@ export class PartitionActor extends Actor<PartitionMsg> {
   private lastOffset = -1;
   private checkpointedOffset = -1;
   private inFlight: Promise<CheckpointOutcome> | undefined;
+  /** Set when a revoke gave up waiting for the checkpoint: none may save or commit after it. */
+  private abandoned = false;
   private processed = 0;
   private late = 0;
   /** The operators' own count when this actor started (it is part of the restored state). */
@@ -141,7 +150,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
         void this.checkpoint();
         return;
       case 'revoke': {
-        const outcome = await this.checkpoint();
+        const outcome = await this.checkpointWithin(this.opts.revokeTimeoutMs);
         msg.replyTo.tell(outcome);
         this.context.stopSelf();
         return;
@@ -289,6 +298,21 @@ export class PartitionActor extends Actor<PartitionMsg> {
     this.opts.ports.deadLetters.send(letter);
   }
 
+  /** A checkpoint, or its failure once `ms` have passed; a checkpoint given up never saves or commits. */
+  private checkpointWithin(ms: number): Promise<CheckpointOutcome> {
+    const { clock } = this.context;
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(() => {
+        this.abandoned = true;
+        resolve({ ok: false, error: `checkpoint not done within ${ms} ms (results not delivered); given up, nothing committed` });
+      }, ms);
+      void this.checkpoint().then((outcome) => {
+        clock.clearTimeout(timer);
+        resolve(outcome);
+      });
+    });
+  }
+
   /** Runs at most one checkpoint at a time; processing goes on while it completes. */
   private checkpoint(): Promise<CheckpointOutcome> {
     if (this.inFlight) return this.inFlight.then(() => this.checkpoint());
@@ -300,6 +324,8 @@ export class PartitionActor extends Actor<PartitionMsg> {
     this.inFlight = (async (): Promise<CheckpointOutcome> => {
       try {
         await Promise.all([ports.results.flush(), ports.deadLetters.flush()]);
+        // Delivered after its revoke gave it up: the partition may have another owner by now.
+        if (this.abandoned) throw new Error('checkpoint given up by the revoke before its results were delivered');
         const info = await ports.snapshots.save(snapshotId, bytes, meta);
         await ports.source.commit(partition, offset + 1);
         this.checkpointedOffset = offset;

@@ -143,4 +143,27 @@ describe('NatsResultSink (real NATS JetStream)', () => {
       await proxy.down();
     }
   });
+
+  it('closes at once while NATS is unreachable: the connection stops reconnecting instead of holding the process', async () => {
+    const proxy = new TcpProxy(4222);
+    await proxy.up();
+    const sink = new NatsResultSink({ servers: `nats://127.0.0.1:${proxy.port}`, duplicateWindowMs: 120_000, highWater: 50 });
+    try {
+      sink.offer(windowResult(uniqueName('itest').replace(/-/g, '_'), 0));
+      await sink.flush();
+      await proxy.down();
+      await eventually(async () => (sink.status().healthy ? undefined : true), 15_000, 'a degraded status');
+      const closingAt = Date.now();
+      await sink.close();
+      expect(Date.now() - closingAt).to.be.below(3_000); // drainOrClose's 2 s grace, then close
+      // NATS back: a connection still reconnecting (every 500 ms) would come to it.
+      const accepted = proxy.accepted;
+      await proxy.up();
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(proxy.accepted).to.equal(accepted);
+    } finally {
+      await proxy.down();
+    }
+  });
 });
+

@@ -6,11 +6,14 @@ export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** Connections accepted so far. */
+  accepted = 0;
 
   constructor(private readonly targetPort: number) {}
 
   async up(): Promise<void> {
     const server = createServer((client) => {
+      this.accepted++;
       const upstream = connect(this.targetPort, '127.0.0.1');
       this.sockets.add(client).add(upstream);
       const drop = (): void => {

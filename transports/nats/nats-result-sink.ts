@@ -17,6 +17,7 @@ import { JetStreamPublisher, NO_STREAM, type JetStreamMessage } from './jetstrea
 import type { Tracer } from '@opentelemetry/api';
 import { withTraceparent } from '../../telemetry/spans.ts';
 import { sampledFlag } from '../../telemetry/propagation.ts';
+import { drainOrClose } from './drain-or-close.ts';
 
 export interface NatsResultSinkOptions {
   servers: string;
@@ -174,7 +175,7 @@ export class NatsResultSink implements ResultSink {
   async close(): Promise<void> {
     this.queue.close();
     this.js?.close();
-    await this.nc?.drain().catch(() => undefined);
+    if (this.nc) await drainOrClose(this.nc);
   }
 
   /** Keeps trying to connect in the background: a node starts (and buffers) while NATS is down. */

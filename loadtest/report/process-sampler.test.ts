@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
-import { clockTicksPerSecond, discoverServers, MACHINE, ProcessSampler } from './process-sampler.ts';
+import { clockTicksPerSecond, discoverServers, MACHINE, ProcessSampler, processAgeS } from './process-sampler.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -36,6 +36,13 @@ describe('ProcessSampler', () => {
         }
       }
     }
+  });
+
+  it('tells how long a process has been running (to flag a broker that just started)', () => {
+    const age = processAgeS(process.pid);
+    expect(age).to.be.a('number');
+    expect(age!).to.be.within(process.uptime() - 1, process.uptime() + 1);
+    expect(processAgeS(2 ** 22 + 1)).to.equal(undefined); // above the kernel's pid limit: no such process
   });
 
   it('reads the clock tick rate', () => {

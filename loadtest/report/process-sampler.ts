@@ -69,6 +69,14 @@ function readStat(pid: number): ProcStat | null {
   return text === null ? null : parseStat(pid, text);
 }
 
+/** Seconds since `pid` started (its start time in /proc/<pid>/stat against /proc/uptime); undefined off Linux or when it is gone. */
+export function processAgeS(pid: number): number | undefined {
+  const st = readStat(pid);
+  const uptime = Number(readText('/proc/uptime')?.split(' ')[0]);
+  if (st === null || !Number.isFinite(uptime) || !Number.isFinite(st.startTime)) return undefined;
+  return uptime - st.startTime / clockTicksPerSecond();
+}
+
 /** Every process on the machine, by pid. */
 function readAllStats(): Map<number, ProcStat> {
   const all = new Map<number, ProcStat>();

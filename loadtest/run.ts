@@ -35,7 +35,7 @@ import { setProcessPriority } from './process-priority.ts';
 import { judge, requirementFromEnv, verdictHeadline, type Requirement, type Verdict } from './requirements.ts';
 import { traceHeaders } from './trace-headers.ts';
 
-/** A broker younger than this is likely still warming up its JIT (seen for ~10 minutes after a start at 10 000 events/s). */
+/** A broker younger than this may still be compiling its request path (the first 10k runs after a start pay for it). */
 const KAFKA_WARM_S = 600;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUN_DIR = join(ROOT, '.run');

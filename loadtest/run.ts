@@ -83,14 +83,14 @@ export async function runScenario(scenario: Scenario, log: (line: string) => voi
     await cluster.createTopics(scenario.partitions);
     const wsUrl = await cluster.startGateway({ ...profile, RTAP_TRACING_ENABLED: String(traced) });
     for (let n = 1; n <= scenario.nodes; n++) await cluster.startNode(`node-${n}`, profile);
-    for (const s of discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger', 'prometheus'])) {
-      await sampler.add(s.name, s.pid);
-      const age = s.name === 'kafka' ? processAgeS(s.pid) : undefined;
-      if (age !== undefined && age < KAFKA_WARM_S) {
-        const note = `Kafka had been up ${Math.round(age)} s when this run began: for minutes after a start the broker's JVM still compiles its hot paths, which costs latency (on the 2-core machine the first 10k runs after a start measured p99 52–76 ms, later ones 33–48 ms); run again for the pipeline's own figures`;
-        notes.push(note);
-        log(`loadtest: note: ${note}`);
-      }
+    const servers = discoverServers(RUN_DIR, ['kafka', 'nats', 'influxdb', 'jaeger', 'prometheus']);
+    for (const s of servers) await sampler.add(s.name, s.pid);
+    const kafkaPid = servers.find((s) => s.name === 'kafka')?.pid;
+    const kafkaAge = kafkaPid === undefined ? undefined : processAgeS(kafkaPid);
+    if (kafkaAge !== undefined && kafkaAge < KAFKA_WARM_S) {
+      const note = `Kafka had been up ${Math.round(kafkaAge)} s when this run began: for minutes after a start the broker's JVM still compiles its hot paths, which costs latency (on the 2-core machine the first 10k runs after a start measured p99 52–76 ms, later ones 33–48 ms); run again for the pipeline's own figures`;
+      notes.push(note);
+      log(`loadtest: note: ${note}`);
     }
     await sampler.add('gateway', cluster.pidOf('gateway')!);
     for (let n = 1; n <= scenario.nodes; n++) await sampler.add(`node-${n}`, cluster.pidOf(`node-${n}`)!);

@@ -14,6 +14,7 @@ import { InfluxResultSink } from '../transports/influx/influx-result-sink.ts';
 import { NatsResultSink } from '../transports/nats/nats-result-sink.ts';
 import { ObjectStoreSnapshotStore } from '../transports/nats/object-store-snapshot-store.ts';
 import { drainOrClose } from '../transports/nats/drain-or-close.ts';
+import { connectInBackground } from '../transports/nats/connect-in-background.ts';
 import { settledWithin } from '../transports/settled-within.ts';
 import { fanOut } from './composite-output.ts';
 import type { NodeConfig } from './config.ts';
@@ -49,7 +50,10 @@ async function snapshotStore(config: NodeConfig, log: Logger): Promise<{ store: 
       }),
     };
   }
-  const nc = await connect({ servers: config['nats.servers'].split(','), name: `${config['node.id']}-snapshots`, maxReconnectAttempts: -1 });
+  // Snapshots in NATS are needed before the first partition starts: fail fast, naming the key.
+  const nc = await connect({ servers: config['nats.servers'].split(','), name: `${config['node.id']}-snapshots`, maxReconnectAttempts: -1 }).catch((err: unknown) => {
+    throw new Error(`snapshots: cannot connect to NATS at nats.servers (${config['nats.servers']}), needed by snapshot.backend=nats: ${(err as Error).message}`);
+  });
   return { store: new ObjectStoreSnapshotStore(nc, { bucket: config['snapshot.bucket'] }), nc };
 }
 
@@ -120,9 +124,11 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   );
 
   let heartbeatNc: NatsConnection | undefined;
-  void connect({ servers: config['nats.servers'].split(','), name: `${nodeId}-presence`, maxReconnectAttempts: -1, waitOnFirstConnect: true })
-    .then((c) => (heartbeatNc = c))
-    .catch((err: unknown) => log.warn('heartbeats: cannot connect to NATS', { error: (err as Error).message }));
+  const stopConnecting = new AbortController();
+  void connectInBackground(
+    { servers: config['nats.servers'].split(','), name: `${nodeId}-presence`, maxReconnectAttempts: -1 },
+    { signal: stopConnecting.signal, retryMs: 1_000 },
+  ).then((c) => (heartbeatNc = c));
   let lastStatus: BridgeStatus = { partitions: [], records: 0, late: 0 };
   const heartbeat = new Heartbeat(() => heartbeatNc, nodeId, topic, {
     partitions: async () => {
@@ -162,6 +168,7 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
         log.error('shutdown checkpoint failed: the partitions resume from their last checkpoint', { error: (err as Error).message, timeoutMs: SHUTDOWN_CHECKPOINT_MS });
         return [];
       });
+      stopConnecting.abort();
       await heartbeat.stop();
       await source.stop();
       const sinks = [nats, influx, dlq];

@@ -120,4 +120,17 @@ describe('DeliveryQueue', () => {
     expect(q.buffered).to.equal(4);
     q.close();
   });
+  it('rejects the flushes waiting when it is closed, and any flush after, while items are undelivered', async () => {
+    const q = new DeliveryQueue<number>({ send: () => Promise.reject(new Error('server down')), maxBatch: 10, maxInFlight: 1, highWater: 100, lingerMs: 0 });
+    q.push(1);
+    q.push(2);
+    const waiting = q.flush();
+    await tick(5);
+    q.close();
+    const errors = await Promise.all([waiting, q.flush()].map((f) => f.then(() => undefined, (err: Error) => err.message)));
+    expect(errors).to.deep.equal(['closed before delivery (2 buffered)', 'closed before delivery (2 buffered)']);
+    const empty = new DeliveryQueue<number>({ send: async () => undefined, maxBatch: 10, maxInFlight: 1, highWater: 100, lingerMs: 0 });
+    empty.close();
+    await empty.flush(); // nothing undelivered: a closed queue has nothing to wait for
+  });
 });

@@ -37,6 +37,7 @@ interface Entry<T> {
 interface Barrier {
   seq: number;
   resolve(): void;
+  reject(err: Error): void;
 }
 
 export class DeliveryQueue<T> {
@@ -95,12 +96,16 @@ export class DeliveryQueue<T> {
     if (this.pending() > 0) this.pump();
   }
 
-  /** Resolves when everything pushed before this call is acknowledged. */
+  /**
+   * Resolves when everything pushed before this call is acknowledged; rejects if the queue is (or
+   * gets) closed first, so no one waits at shutdown for a delivery that will not come.
+   */
   flush(): Promise<void> {
     if (this.lowestUnacked() >= this.nextSeq) return Promise.resolve();
+    if (this.closed) return Promise.reject(this.closedError());
     const seq = this.nextSeq - 1;
-    return new Promise((resolve) => {
-      this.barriers.push({ seq, resolve });
+    return new Promise((resolve, reject) => {
+      this.barriers.push({ seq, resolve, reject });
       this.pump();
     });
   }
@@ -109,6 +114,13 @@ export class DeliveryQueue<T> {
     this.closed = true;
     this.stopLingering();
     clearTimeout(this.retryTimer);
+    const waiting = this.barriers;
+    this.barriers = [];
+    for (const b of waiting) b.reject(this.closedError());
+  }
+
+  private closedError(): Error {
+    return new Error(`closed before delivery (${this.buffered} buffered)`);
   }
 
   private pending(): number {

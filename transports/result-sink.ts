@@ -17,7 +17,7 @@ export interface SinkStatus {
 export interface ResultSink {
   /** Takes results (with an optional W3C traceparent). False: the buffer is over its limit — pause the sources. */
   offer(result: AnalyticsResult, traceparent?: string): boolean;
-  /** Resolves once everything offered before the call is acknowledged downstream. */
+  /** Resolves once everything offered before the call is acknowledged downstream; rejects if the sink is closed first. */
   flush(): Promise<void>;
   status(): SinkStatus;
   close(): Promise<void>;

@@ -306,5 +306,33 @@ describe('PartitionActor', () => {
     expect(ports.committed).to.equal(-1);
     expect(await ports.snapshots.loadLatest('events-0')).to.equal(undefined);
   });
+
+  it('stops waiting for room when its sink closes at shutdown, so it takes its revoke and commits nothing', async () => {
+    const ports = new FakePorts();
+    const closed = new Error('closed before delivery (12 buffered)');
+    let isClosed = false;
+    let close: ((err: Error) => void) | undefined;
+    ports.results.offer = (r: AnalyticsResult): boolean => (ports.pending.push(r), false); // always full: backpressure
+    ports.results.flush = () => (isClosed ? Promise.reject(closed) : new Promise<void>((_resolve, reject) => (close = reject))); // a sink that is down
+    const ref = spawn(ports);
+    await settle();
+    ref.tell({ type: 'records', epoch: ports.epoch, records: records(500) });
+    await settle();
+    expect(close, 'the actor waits for room').to.be.a('function');
+    const asked = ref.ask<CheckpointOutcome>((replyTo) => ({ type: 'revoke', replyTo }), 60_000);
+    await settle();
+    let answered = false;
+    void asked.then(() => (answered = true));
+    await settle();
+    expect(answered, 'the revoke waits behind the backpressured batch').to.equal(false);
+    isClosed = true;
+    close!(closed); // the node's stop closes its sinks
+    const outcome = await asked; // before any revoke timeout: the clock has not moved
+    expect(outcome).to.deep.equal({ ok: false, error: 'closed before delivery (12 buffered)' });
+    await settle();
+    expect(system.inspectOne(ref)?.status ?? 'stopped').to.equal('stopped');
+    expect(ports.committed).to.equal(-1);
+    expect(await ports.snapshots.loadLatest('events-0')).to.equal(undefined);
+  });
 });
 

@@ -209,7 +209,7 @@ export class PartitionActor extends Actor<PartitionMsg> {
     }
     if (!this.updatesDue && this.opts.updateIntervalMs > 0) this.updatesNowOrLater();
     if (!this.offerResults(undefined)) full = true;
-    if (full) await this.opts.ports.results.flush();
+    if (full) await this.waitForRoom();
   }
 
   /**
@@ -288,7 +288,16 @@ export class PartitionActor extends Actor<PartitionMsg> {
   }
 
   private async drain(): Promise<void> {
-    if (!this.offerResults(undefined)) await this.opts.ports.results.flush();
+    if (!this.offerResults(undefined)) await this.waitForRoom();
+  }
+
+  /**
+   * Backpressure: downstream is full, so wait until it has taken what was offered. A sink closed at
+   * shutdown rejects the wait: stop waiting, so this actor can take its revoke (whose checkpoint,
+   * flushing the same sink, fails and commits nothing: the results are replayed by the next owner).
+   */
+  private async waitForRoom(): Promise<void> {
+    await this.opts.ports.results.flush().catch(() => undefined);
   }
 
   private deadLetter(record: SourceRecord, reason: string, detail: string): void {

@@ -16,7 +16,7 @@ export interface SourceRecord {
 /** Results leave through here. `offer` false: downstream is full — wait for `flush`. */
 export interface ResultOutput {
   offer(result: AnalyticsResult, traceparent?: string): boolean;
-  /** Resolves once everything offered before is durably downstream. */
+  /** Resolves once everything offered before is durably downstream; rejects if the output closed first. */
   flush(): Promise<void>;
 }
 

@@ -3,8 +3,10 @@
 // dead-letter topic, also when a node is killed with SIGKILL mid-run.
 import { expect } from 'chai';
 import { EventProducer } from '../../loadtest/event-producer.ts';
-import { TestCluster } from '../support/cluster.ts';
+import { TestCluster, freePort } from '../support/cluster.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 import { buildScenario, type Scenario } from '../support/scenario.ts';
+import { eventually } from '../support/endpoints.ts';
 import { ResultCollector, expectExactlyTheOracle, expectInfluxHoldsTheOracle, readDeadLetters } from './pipeline-support.ts';
 
 async function produce(cluster: TestCluster, scenario: Scenario, from = 0, to = scenario.items.length): Promise<void> {
@@ -17,12 +19,12 @@ async function produce(cluster: TestCluster, scenario: Scenario, from = 0, to = 
   }
 }
 
-/** Fresh topics, a gateway, two nodes, and a WebSocket client subscribed to every result. */
-async function startPipeline(scenario: Scenario, env: Record<string, string> = {}): Promise<{ cluster: TestCluster; results: ResultCollector }> {
+/** Fresh topics, a gateway, the nodes (two by default), and a WebSocket client subscribed to every result. */
+async function startPipeline(scenario: Scenario, env: Record<string, string> = {}, nodes = ['node-1', 'node-2']): Promise<{ cluster: TestCluster; results: ResultCollector }> {
   const cluster = new TestCluster(env);
   await cluster.createTopics();
   const url = await cluster.startGateway();
-  await Promise.all([cluster.startNode('node-1'), cluster.startNode('node-2')]);
+  await Promise.all(nodes.map((id) => cluster.startNode(id)));
   return { cluster, results: await ResultCollector.connect(url, scenario) };
 }
 
@@ -91,5 +93,35 @@ describe('pipeline end to end (real Kafka, NATS, InfluxDB; rtap nodes and gatewa
       expect(got, `letter ${k} written once`).to.have.length(1);
       expect(got[0]!.reason, `reason of ${k}`).to.equal(want.get(k)!.reason);
     }
+  });
+  it('stops a node that never reached NATS in bounded time, committing nothing, so the next node delivers exactly the oracle\'s results', async () => {
+    const scenario = buildScenario({ seed: 404, count: 5_000, users: 500, badRatio: 0 });
+    ({ cluster, results } = await startPipeline(scenario, {}, []));
+    const natsDown = new TcpProxy(4222);
+    await natsDown.up();
+    await natsDown.down(); // refuses: NATS unreachable from node-1 since before it started
+    const metricsPort = await freePort();
+    // A small buffer, so the partitions also block on backpressure (the case that kept a node alive).
+    await cluster.startNode('node-1', { RTAP_NATS_SERVERS: `nats://127.0.0.1:${natsDown.port}`, RTAP_RESULTS_HIGH_WATER: '100', RTAP_METRICS_PORT: String(metricsPort) });
+    await produce(cluster, scenario);
+    await eventually(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const buffered = Number(/rtap_node_sink_buffered\{[^}]*sink="nats"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+      return buffered >= 100 ? true : undefined;
+    }, 60_000, 'node-1 holding results for NATS above its high-water mark');
+
+    const stoppingAt = Date.now();
+    expect(await cluster.stop('node-1')).to.equal(0);
+    const stopS = (Date.now() - stoppingAt) / 1000;
+    const log = cluster.logOf('node-1').join('\n');
+    expect(stopS, log.slice(-3000)).to.be.below(25); // within `make cluster-down`'s 30 s, without its KILL
+    expect(log).to.contain('"msg":"node stopped"').and.contain('stopping with results not delivered');
+    const committed = await cluster.committedOffsets();
+    expect(committed.filter((o) => o >= 0), 'offsets committed without their results delivered').to.deep.equal([]);
+    expect(natsDown.accepted, 'node-1 never reached NATS').to.equal(0);
+
+    await cluster.startNode('node-2');
+    await results.waitFor(scenario.results.length, 120_000);
+    expectExactlyTheOracle(results, scenario.results, cluster.logDir);
   });
 });

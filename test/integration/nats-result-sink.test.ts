@@ -165,5 +165,27 @@ describe('NatsResultSink (real NATS JetStream)', () => {
       await proxy.down();
     }
   });
+  it('stops trying to connect when closed before NATS was ever reachable: its flush fails and nothing holds the process', async () => {
+    const proxy = new TcpProxy(4222);
+    await proxy.up();
+    await proxy.down(); // a port that refuses: NATS down since before the node started
+    const sink = new NatsResultSink({ servers: `nats://127.0.0.1:${proxy.port}`, duplicateWindowMs: 120_000, highWater: 50 });
+    try {
+      sink.offer(windowResult(uniqueName('itest').replace(/-/g, '_'), 0));
+      const flushed = sink.flush().then(() => 'delivered', (err: Error) => err.message);
+      const degraded = await eventually(async () => (sink.status().healthy ? undefined : sink.status()), 5_000, 'a degraded status');
+      expect(degraded.reason).to.match(/^nats: /);
+      const closingAt = Date.now();
+      await sink.close();
+      expect(Date.now() - closingAt).to.be.below(500);
+      expect(await flushed).to.equal('closed before delivery (1 buffered)');
+      // NATS comes up: a sink still trying (every 500 ms) would connect to it.
+      await proxy.up();
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(proxy.accepted).to.equal(0);
+    } finally {
+      await proxy.down();
+    }
+  });
 });
 

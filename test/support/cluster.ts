@@ -207,6 +207,18 @@ export class TestCluster {
     return this.procs.get(name)?.output ?? [];
   }
 
+  /** The group's committed offset of each partition of the run's topic (-1: none). */
+  async committedOffsets(): Promise<number[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({ groupId: this.group, topics: [this.topic] });
+      return (topic?.partitions ?? []).map((p) => Number(p.offset));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((name) => this.stop(name)));
   }

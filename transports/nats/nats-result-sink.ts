@@ -7,7 +7,7 @@
 // order, so it sends the same message. (A window whose finals did arrive in pieces would get other
 // ids, never lose results to de-duplication.) Every other result — pattern matches, early and late
 // firings, which are per key and per event — is a message of its own, with its own id.
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { AnalyticsResult, WindowResult } from '../../actors/results.ts';
 import { DeliveryQueue } from '../delivery-queue.ts';
 import type { ResultSink, SinkStatus } from '../result-sink.ts';
@@ -18,6 +18,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { withTraceparent } from '../../telemetry/spans.ts';
 import { sampledFlag } from '../../telemetry/propagation.ts';
 import { drainOrClose } from './drain-or-close.ts';
+import { connectInBackground } from './connect-in-background.ts';
 
 export interface NatsResultSinkOptions {
   servers: string;
@@ -61,6 +62,7 @@ export class NatsResultSink implements ResultSink {
   private js: JetStreamPublisher | undefined;
   private streamReady = false;
   private connectError: string | undefined;
+  private readonly closing = new AbortController();
   private readonly queue: DeliveryQueue<Outgoing>;
   updatesPublished = 0;
   updatesDropped = 0;
@@ -173,6 +175,7 @@ export class NatsResultSink implements ResultSink {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     this.queue.close();
     this.js?.close();
     if (this.nc) await drainOrClose(this.nc);
@@ -180,20 +183,15 @@ export class NatsResultSink implements ResultSink {
 
   /** Keeps trying to connect in the background: a node starts (and buffers) while NATS is down. */
   private async connectLoop(): Promise<void> {
-    try {
-      this.nc = await connect({
-        servers: this.opts.servers,
-        name: this.opts.name ?? 'rtap-node',
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 500,
-        waitOnFirstConnect: true,
-      });
-      this.connectError = undefined;
-      this.js = new JetStreamPublisher(this.nc, 5_000);
-      void this.watchStatus(this.nc);
-    } catch (err) {
-      this.connectError = (err as Error).message;
-    }
+    const nc = await connectInBackground(
+      { servers: this.opts.servers.split(','), name: this.opts.name ?? 'rtap-node', maxReconnectAttempts: -1, reconnectTimeWait: 500 },
+      { signal: this.closing.signal, retryMs: 500, onAttemptFailed: (err) => (this.connectError = err.message) },
+    );
+    if (!nc) return;
+    this.nc = nc;
+    this.connectError = undefined;
+    this.js = new JetStreamPublisher(nc, 5_000);
+    void this.watchStatus(nc);
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { DeadLetterProducer } from '../../transports/kafka/dead-letter-producer.ts';
 import { DLQ_REASON, DLQ_SOURCE_OFFSET, DLQ_SOURCE_PARTITION, TRACEPARENT } from '../../transports/kafka/headers.ts';
 import { KafkaSource } from '../../transports/kafka/kafka-source.ts';
@@ -21,6 +21,17 @@ describe('Kafka (real broker)', () => {
       const meta = await admin.fetchTopicMetadata({ topics: ['events', 'events.dlq'] });
       expect(meta.topics.find((t) => t.name === 'events')!.partitions).to.have.length(12);
       expect(meta.topics.map((t) => t.name)).to.include('events.dlq');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('indexes an offset every 256 B (infra/kafka/server.properties), so a fetch reads few batch headers to find its offset', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'events', configNames: ['index.interval.bytes'] }] });
+      expect(resources[0]!.configEntries.find((e) => e.configName === 'index.interval.bytes')?.configValue).to.equal('256');
     } finally {
       await admin.disconnect();
     }

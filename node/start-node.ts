@@ -64,6 +64,8 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   const partitions = await requireTopic(kafka, topic);
   const dlqPartitions = await requireTopic(kafka, config['kafka.dlq-topic']);
 
+  // Before the sinks: they start connecting at once, and a failed start must leave nothing running.
+  const { store, nc: snapshotNc } = await snapshotStore(config, log);
   const nats = new NatsResultSink({ servers: config['nats.servers'], duplicateWindowMs: config['nats.duplicate-window-ms'], highWater: config['results.high-water'], name: nodeId, msgIdPrefix: `${topic}/`, tracer });
   const influx = new InfluxResultSink({
     url: config['influx.url'],
@@ -79,7 +81,6 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   // Metrics (docs/observability.md): counters on the ports and partition actors, served once the node is ready.
   const metrics = config['metrics.port'] > 0 ? createMetrics({ serviceName: 'rtap-node', resourceAttributes: { 'rtap.node.id': nodeId } }) : undefined;
   const nodeMetrics = metrics && new NodeMetrics(metrics.meter);
-  const { store, nc: snapshotNc } = await snapshotStore(config, log);
   const codec = new EventCodec();
   const source = new KafkaSource({
     brokers: config['kafka.brokers'],
@@ -128,7 +129,10 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   void connectInBackground(
     { servers: config['nats.servers'].split(','), name: `${nodeId}-presence`, maxReconnectAttempts: -1 },
     { signal: stopConnecting.signal, retryMs: 1_000 },
-  ).then((c) => (heartbeatNc = c));
+  ).then((c) => {
+    if (c && stopConnecting.signal.aborted) void c.close(); // stopped while the connection was handed over
+    else heartbeatNc = c;
+  });
   let lastStatus: BridgeStatus = { partitions: [], records: 0, late: 0 };
   const heartbeat = new Heartbeat(() => heartbeatNc, nodeId, topic, {
     partitions: async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
 import { connect } from 'nats';
-import { endpoints, eventually, uniqueName } from './endpoints.ts';
+import { GiveUp, endpoints, eventually, uniqueName } from './endpoints.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RTAP = join(ROOT, 'bin/rtap');
@@ -169,7 +169,7 @@ export class TestCluster {
       ...extraEnv,
     });
     await eventually(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`${id} exited: ${proc.output.slice(-5).join('\n')}`);
+      if (proc.child.exitCode !== null) throw new GiveUp(`${id} exited: ${proc.output.slice(-5).join('\n')}`);
       return proc.output.some((l) => l.includes('"msg":"node ready"')) ? true : undefined;
     }, 60_000, `${id} to be ready`);
   }
@@ -178,7 +178,7 @@ export class TestCluster {
     this.gatewayPort = await freePort();
     const proc = this.start('gateway', ['gateway'], { RTAP_GATEWAY_PORT: String(this.gatewayPort), RTAP_KAFKA_TOPIC: this.topic, ...extraEnv });
     await eventually(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`gateway exited: ${proc.output.slice(-5).join('\n')}`);
+      if (proc.child.exitCode !== null) throw new GiveUp(`gateway exited: ${proc.output.slice(-5).join('\n')}`);
       const res = await fetch(`http://127.0.0.1:${this.gatewayPort}/api/health`).catch(() => undefined);
       return res?.ok ? true : undefined;
     }, 30_000, 'the gateway to be healthy');
@@ -205,18 +205,6 @@ export class TestCluster {
 
   logOf(name: string): string[] {
     return this.procs.get(name)?.output ?? [];
-  }
-
-  /** The group's committed offset of each partition of the run's topic (-1: none). */
-  async committedOffsets(): Promise<number[]> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const [topic] = await admin.fetchOffsets({ groupId: this.group, topics: [this.topic] });
-      return (topic?.partitions ?? []).map((p) => Number(p.offset));
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   async stopAll(): Promise<void> {

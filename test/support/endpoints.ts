@@ -13,7 +13,10 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Polls `probe` until it returns a value or the deadline passes. */
+/** Thrown by a probe of `eventually` to stop at once: what it waits for can no longer happen. */
+export class GiveUp extends Error {}
+
+/** Polls `probe` until it returns a value or the deadline passes (or it throws GiveUp). */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -22,6 +25,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
       const value = await probe();
       if (value !== undefined) return value;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err;
     }
     await new Promise((r) => setTimeout(r, 200));

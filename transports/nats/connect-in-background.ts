@@ -15,11 +15,14 @@ export interface BackgroundConnectOptions {
   onAttemptFailed?: (error: Error) => void;
 }
 
+const ATTEMPT_TIMEOUT_MS = 2_000;
+
 /** The connection, or `undefined` when the signal stopped the attempts first. */
 export async function connectInBackground(options: ConnectionOptions, { signal, retryMs, onAttemptFailed }: BackgroundConnectOptions): Promise<NatsConnection | undefined> {
   while (!signal.aborted) {
     try {
-      const nc = await connect({ ...options, waitOnFirstConnect: false });
+      // A server that does not answer (rather than refuse) holds an attempt for `timeout`: keep it short.
+      const nc = await connect({ timeout: ATTEMPT_TIMEOUT_MS, ...options, waitOnFirstConnect: false });
       if (!signal.aborted) return nc;
       await nc.close();
       return undefined;
@@ -32,6 +35,7 @@ export async function connectInBackground(options: ConnectionOptions, { signal, 
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);

@@ -188,6 +188,10 @@ export class NatsResultSink implements ResultSink {
       { signal: this.closing.signal, retryMs: 500, onAttemptFailed: (err) => (this.connectError = err.message) },
     );
     if (!nc) return;
+    if (this.closing.signal.aborted) {
+      await nc.close(); // closed while the connection was handed over
+      return;
+    }
     this.nc = nc;
     this.connectError = undefined;
     this.js = new JetStreamPublisher(nc, 5_000);

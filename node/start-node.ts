@@ -176,7 +176,12 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
       await heartbeat.stop();
       await source.stop();
       const sinks = [nats, influx, dlq];
-      const flushed = await Promise.all(sinks.map((sink) => settledWithin(sink.flush(), FLUSH_GRACE_MS)));
+      const flushed = await Promise.all(
+        sinks.map(async (sink) => {
+          const delivered = sink.flush().then(() => true, () => false); // a closed sink rejects
+          return (await settledWithin(delivered, FLUSH_GRACE_MS)) && (await delivered);
+        }),
+      );
       sinks.forEach((sink, i) => {
         if (flushed[i]) return;
         const { name, buffered, reason } = sink.status();

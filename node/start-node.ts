@@ -128,11 +128,8 @@ export async function startNode(config: NodeConfig, log: Logger, tracer?: Tracer
   const stopConnecting = new AbortController();
   void connectInBackground(
     { servers: config['nats.servers'].split(','), name: `${nodeId}-presence`, maxReconnectAttempts: -1 },
-    { signal: stopConnecting.signal, retryMs: 1_000 },
-  ).then((c) => {
-    if (c && stopConnecting.signal.aborted) void c.close(); // stopped while the connection was handed over
-    else heartbeatNc = c;
-  });
+    { signal: stopConnecting.signal, retryMs: 1_000, onConnected: (c) => (heartbeatNc = c) },
+  );
   let lastStatus: BridgeStatus = { partitions: [], records: 0, late: 0 };
   const heartbeat = new Heartbeat(() => heartbeatNc, nodeId, topic, {
     partitions: async () => {

@@ -183,19 +183,20 @@ export class NatsResultSink implements ResultSink {
 
   /** Keeps trying to connect in the background: a node starts (and buffers) while NATS is down. */
   private async connectLoop(): Promise<void> {
-    const nc = await connectInBackground(
+    await connectInBackground(
       { servers: this.opts.servers.split(','), name: this.opts.name ?? 'rtap-node', maxReconnectAttempts: -1, reconnectTimeWait: 500 },
-      { signal: this.closing.signal, retryMs: 500, onAttemptFailed: (err) => (this.connectError = err.message) },
+      {
+        signal: this.closing.signal,
+        retryMs: 500,
+        onAttemptFailed: (err) => (this.connectError = err.message),
+        onConnected: (nc) => {
+          this.nc = nc;
+          this.connectError = undefined;
+          this.js = new JetStreamPublisher(nc, 5_000);
+          void this.watchStatus(nc);
+        },
+      },
     );
-    if (!nc) return;
-    if (this.closing.signal.aborted) {
-      await nc.close(); // closed while the connection was handed over
-      return;
-    }
-    this.nc = nc;
-    this.connectError = undefined;
-    this.js = new JetStreamPublisher(nc, 5_000);
-    void this.watchStatus(nc);
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
